@@ -1,0 +1,55 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {exitCodeFor, renderError, FailedCheck} from './errors.js'
+import {redactSecrets} from './lib/redact.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BakedoctorCommand)['baseFlags'] & T['flags']>
+
+/**
+ * Every bakedoctor command: `--json` owned here, errors rendered once here, exit codes decided here
+ * (0 ok, 1 failed check / failed build / external failure, 2 usage or input error).
+ */
+export abstract class BakedoctorCommand<T> extends Command {
+  static enableJsonFlag = true
+
+  static baseFlags = {
+    db: Flags.string({
+      description: 'index file (default: .bakedoctor/index.db next to the bake file or in the current directory)',
+      env: 'BAKEDOCTOR_DB',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  abstract run(): Promise<T>
+
+  /** Human output goes to stdout unless --json; secrets are never printed. */
+  protected out(text: string): void {
+    if (this.jsonEnabled()) return
+    this.log(redactSecrets(text))
+  }
+
+  /** Progress and notes go to stderr. */
+  protected note(text: string): void {
+    if (this.jsonEnabled()) return
+    process.stderr.write(redactSecrets(text) + '\n')
+  }
+
+  protected toSuccessJson(result: T): unknown {
+    return result
+  }
+
+  protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    const code = exitCodeFor(error)
+    // oclif's own parse errors (unknown flag, missing arg) already carry exit 2
+    if ((error as {oclif?: {exit?: number}}).oclif?.exit !== undefined && !(error instanceof FailedCheck)) {
+      if (this.jsonEnabled()) this.logJson({error: {message: error.message, code}})
+      return super.catch(error)
+    }
+    if (this.jsonEnabled()) {
+      this.logJson({error: {message: redactSecrets(error.message), code, fix: (error as {fix?: string}).fix}})
+    } else {
+      process.stderr.write(redactSecrets(renderError(error)) + '\n')
+    }
+    process.exitCode = code
+    return undefined
+  }
+}
