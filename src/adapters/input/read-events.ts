@@ -1,0 +1,89 @@
+import {createReadStream} from 'node:fs'
+import {stat} from 'node:fs/promises'
+import {InputError} from '../../domain/errors.js'
+import {detectFormat} from '../../domain/events/detect-format.js'
+import type {LineDecoder} from '../../domain/events/line-decoder.js'
+import {EVENT_FORMATS, type EventFormat, type StreamEvent} from '../../domain/events/stream-event.js'
+import {peek, readLines} from './read-lines.js'
+
+// Specifiers held in constants while these modules are being written in parallel; TODO: literal imports.
+const ENGINE_DECODER = '../../domain/events/decode-engine.js'
+const PLAIN_DECODER = '../../domain/events/decode-plain.js'
+const DOCKERBUILD_SOURCE = './dockerbuild-source.js'
+
+export interface EventSource {
+  format: EventFormat
+  /** `-` for stdin */
+  file: string
+  events: AsyncIterable<StreamEvent>
+}
+
+/**
+ * Opens a file (or `-` for stdin), detects its format (or checks the one given), and returns its
+ * events. Unreadable input is an InputError naming the file and, where it applies, the line.
+ */
+export async function openEventSource(file: string, options: {format?: EventFormat; stdin?: NodeJS.ReadableStream} = {}): Promise<EventSource> {
+  if (options.format && !EVENT_FORMATS.includes(options.format)) {
+    throw new InputError(`unknown format "${options.format}"`, {file, fix: `use one of: ${EVENT_FORMATS.join(', ')}`})
+  }
+  let raw: NodeJS.ReadableStream
+  if (file === '-') {
+    raw = options.stdin ?? process.stdin
+  } else {
+    try {
+      const st = await stat(file)
+      if (st.isDirectory()) throw new InputError('is a directory, not an event stream', {file, fix: 'pass the rawjson, Engine stream, .dockerbuild or plain log file itself'})
+    } catch (error) {
+      if (error instanceof InputError) throw error
+      throw new InputError('cannot read the file: it does not exist or is not readable', {file, fix: 'check the path', cause: error})
+    }
+    raw = createReadStream(file)
+  }
+  const {head, stream} = await peek(raw as unknown as import('node:stream').Readable)
+  if (head.length === 0) {
+    throw new InputError('the input is empty: no build events to read', {file, position: {line: 1}, fix: 'capture the build with --progress=rawjson (stderr) or pass a .dockerbuild / Engine stream file'})
+  }
+  const detected = detectFormat(head)
+  const format = options.format ?? detected
+  if (!format) {
+    throw new InputError('not a recognised build event stream (rawjson, Docker Engine /build stream, .dockerbuild or --progress=plain log)', {
+      file, position: {line: 1}, fix: 'pass --format rawjson|engine|dockerbuild|plain if you know the format, or check that the file is the build\'s stderr',
+    })
+  }
+  if (options.format && detected && detected !== options.format && !(options.format === 'plain')) {
+    throw new InputError(`--format ${options.format} was given, but the input looks like ${detected}`, {file, position: {line: 1}, fix: `drop --format or pass --format ${detected}`})
+  }
+  if (format === 'dockerbuild') {
+    const {readDockerbuildStream} = (await import(DOCKERBUILD_SOURCE)) as {readDockerbuildStream(file: string, stream: AsyncIterable<Buffer>): AsyncIterable<StreamEvent>}
+    return {format, file, events: readDockerbuildStream(file, stream)}
+  }
+  const decoder = await createDecoder(format)
+  return {format, file, events: decodeLines(stream, decoder, file)}
+}
+
+async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promise<LineDecoder> {
+  switch (format) {
+    case 'rawjson':
+      return (await import('../../domain/events/decode-rawjson.js')).createRawjsonDecoder()
+    case 'engine':
+      return ((await import(ENGINE_DECODER)) as {createEngineDecoder(): LineDecoder}).createEngineDecoder()
+    case 'plain':
+      return ((await import(PLAIN_DECODER)) as {createPlainDecoder(): LineDecoder}).createPlainDecoder()
+  }
+}
+
+async function* decodeLines(stream: AsyncIterable<Buffer>, decoder: LineDecoder, file: string): AsyncGenerator<StreamEvent> {
+  try {
+    for await (const {text, line, oversize} of readLines(stream)) {
+      if (oversize) {
+        yield {type: 'skipped', text: text.slice(0, 80), position: {line}}
+        continue
+      }
+      yield* decoder.push(text, line)
+    }
+    yield* decoder.end()
+  } catch (error) {
+    if (error instanceof InputError) throw error.withFile(file)
+    throw error
+  }
+}

@@ -1,0 +1,25 @@
+import type {Step} from './run.js'
+
+/**
+ * A step's identity across runs (design.md §2): vertex digests are not stable, so steps are matched by
+ * (target, platform, stage, index, kind) plus the normalized instruction text.
+ */
+export function stepSlot(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind'>): string {
+  return [s.target ?? '', s.platform ?? '', s.stage ?? '', s.index ?? '', s.kind].join('|')
+}
+
+/** whitespace-normalized instruction text */
+export function normalizeInstruction(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+export function stepIdentity(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind' | 'instruction'>): string {
+  return `${stepSlot(s)}|${normalizeInstruction(s.instruction)}`
+}
+
+/** `[api linux/amd64 build 4/6]`-style label for humans */
+export function stepLabel(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'total' | 'instruction' | 'name'>): string {
+  if (s.index === undefined) return s.name
+  const parts = [s.target, s.platform, s.stage, `${s.index}/${s.total ?? '?'}`].filter(Boolean)
+  return `[${parts.join(' ')}] ${s.instruction}`
+}

@@ -1,0 +1,56 @@
+import type {RunTotals, Step} from './run.js'
+
+/**
+ * Hit rate over cacheable steps (design.md §2): hits / cacheable. Steps served in-run by a sibling
+ * bake target are counted apart and are NOT hits. The time-weighted rate weighs each hit by what the
+ * step cost when it last executed (`lastExecutedMs`, from the index); unknown costs are left out,
+ * and when no hit's cost is known the rate is null.
+ */
+export function computeTotals(steps: readonly Step[], lastExecutedMs?: (step: Step) => number | undefined): RunTotals {
+  let cacheable = 0
+  let hits = 0
+  let servedInRun = 0
+  let savedMs = 0
+  let spentMs = 0
+  let unknownHitCosts = 0
+  for (const s of steps) {
+    if (!s.cacheable) continue
+    cacheable++
+    if (s.cached && !s.servedInRun) {
+      hits++
+      const cost = lastExecutedMs?.(s)
+      if (cost === undefined) unknownHitCosts++
+      else savedMs += cost
+    } else if (s.cached) {
+      servedInRun++
+    } else {
+      spentMs += s.durationMs
+    }
+  }
+  const hitRate = cacheable ? hits / cacheable : null
+  let timeWeightedHitRate: number | null = null
+  if (cacheable) {
+    if (hits === 0) timeWeightedHitRate = spentMs > 0 ? 0 : null
+    else if (unknownHitCosts < hits && savedMs + spentMs > 0) timeWeightedHitRate = savedMs / (savedMs + spentMs)
+  }
+  return {cacheable, hits, servedInRun, misses: cacheable - hits - servedInRun, hitRate, timeWeightedHitRate, savedMs, spentMs}
+}
+
+/** Totals per group key (target, platform, target×platform). */
+export function totalsBy(
+  steps: readonly Step[],
+  keyOf: (s: Step) => string,
+  lastExecutedMs?: (step: Step) => number | undefined,
+): Map<string, RunTotals> {
+  const groups = new Map<string, Step[]>()
+  for (const s of steps) {
+    if (!s.cacheable) continue
+    const k = keyOf(s)
+    let g = groups.get(k)
+    if (!g) groups.set(k, (g = []))
+    g.push(s)
+  }
+  const out = new Map<string, RunTotals>()
+  for (const [k, g] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) out.set(k, computeTotals(g, lastExecutedMs))
+  return out
+}

@@ -1,0 +1,233 @@
+import type {StreamEvent} from '../events/stream-event.js'
+import type {Vertex} from '../events/solve-status.js'
+import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES, type Run, type RunStatus, type Step} from '../model/run.js'
+import {discoverTargets, parseVertexName} from './parse-vertex-name.js'
+import {markServedInRun} from './served-in-run.js'
+
+interface VertexState {
+  digest: string
+  name: string
+  inputs: string[]
+  /** started → completed (undefined while open); BuildKit re-sends snapshots, keyed by start */
+  intervals: Map<number, number | undefined>
+  cached: boolean
+  completed: boolean
+  error?: string
+  firstSeen: number
+}
+
+/** Bounded tail of a vertex's output: whole lines only, the last MAX_LOG_LINES of them. */
+class LogTail {
+  private readonly decoder = new TextDecoder('utf-8')
+  private partial = ''
+  readonly lines: string[] = []
+
+  push(bytes: Uint8Array): void {
+    const text = this.partial + this.decoder.decode(bytes, {stream: true})
+    const parts = text.split('\n')
+    this.partial = parts.pop() ?? ''
+    // a single chunk may hold megabytes: only its last lines can survive, so skip the rest
+    const from = Math.max(0, parts.length - MAX_LOG_LINES)
+    for (let i = from; i < parts.length; i++) this.addLine(parts[i]!)
+    if (this.partial.length > MAX_LOG_LINE_LENGTH * 4) this.partial = this.partial.slice(-MAX_LOG_LINE_LENGTH * 4)
+  }
+
+  private addLine(line: string): void {
+    const clean = line.replace(/\r$/, '')
+    this.lines.push(clean.length > MAX_LOG_LINE_LENGTH ? clean.slice(0, MAX_LOG_LINE_LENGTH) + '…' : clean)
+    if (this.lines.length > MAX_LOG_LINES) this.lines.shift()
+  }
+
+  finish(): string[] {
+    const rest = this.partial + this.decoder.decode()
+    if (rest !== '') this.addLine(rest)
+    this.partial = ''
+    return this.lines
+  }
+}
+
+export interface FoldOptions {
+  /** the target of a single-target stream (`ingest --target api`); bake streams name their own */
+  target?: string
+  /** targets known from a plan or metadata file; help resolve `[X 2/4]` */
+  knownTargets?: string[]
+  source?: string
+  sourceFile?: string
+  createdAt?: number
+}
+
+/**
+ * Folds a stream of events into a Run (design.md §2). Vertex records are snapshots: merged by digest
+ * *and* name (bake announces one digest under several targets' names), OR for `cached`, last
+ * non-empty `error`, intervals by start time. Memory is bounded by the number of vertices, not the
+ * stream length: logs keep only a tail per vertex.
+ */
+export class RunFolder {
+  private readonly vertices = new Map<string, VertexState>()
+  private readonly namesByDigest = new Map<string, Set<string>>()
+  private readonly logs = new Map<string, LogTail>()
+  private buildError?: string
+  private skipped = 0
+  private order = 0
+  private recordTarget?: string
+  private recordPlatforms?: string[]
+  private recordStatus?: RunStatus
+  private recordCreatedAt?: number
+
+  constructor(private readonly options: FoldOptions = {}) {}
+
+  push(event: StreamEvent): void {
+    switch (event.type) {
+      case 'status': {
+        for (const v of event.status.vertexes ?? []) this.addVertex(v)
+        for (const log of event.status.logs ?? []) {
+          if (!log.vertex || log.data.length === 0) continue
+          let tail = this.logs.get(log.vertex)
+          if (!tail) this.logs.set(log.vertex, (tail = new LogTail()))
+          tail.push(log.data)
+        }
+        break
+      }
+      case 'build-error':
+        this.buildError = event.message
+        break
+      case 'skipped':
+        this.skipped++
+        break
+      case 'record':
+        this.recordTarget ??= event.record.target
+        this.recordPlatforms ??= event.record.platforms
+        if (event.record.status) this.recordStatus = event.record.status === 'failed' ? 'failed' : event.record.status
+        if (event.record.error) this.buildError ??= event.record.error
+        this.recordCreatedAt ??= event.record.createdAt
+        break
+      case 'result':
+        break
+    }
+  }
+
+  private addVertex(v: Vertex): void {
+    const names = v.name !== undefined ? [v.name] : [...(this.namesByDigest.get(v.digest) ?? [])]
+    for (const name of names) {
+      const key = `${v.digest}\u0000${name}`
+      let state = this.vertices.get(key)
+      if (!state) {
+        state = {digest: v.digest, name, inputs: [], intervals: new Map(), cached: false, completed: false, firstSeen: this.order++}
+        this.vertices.set(key, state)
+        let set = this.namesByDigest.get(v.digest)
+        if (!set) this.namesByDigest.set(v.digest, (set = new Set()))
+        set.add(name)
+      }
+      if (v.inputs?.length) state.inputs = v.inputs
+      if (v.cached) state.cached = true
+      if (v.error) state.error = v.error
+      if (v.started !== undefined) {
+        const prev = state.intervals.get(v.started)
+        state.intervals.set(v.started, v.completed ?? prev)
+      }
+      if (v.completed !== undefined) state.completed = true
+    }
+  }
+
+  finish(): Run {
+    const names = [...this.vertices.values()].map((v) => v.name)
+    const known = discoverTargets(names)
+    for (const t of this.options.knownTargets ?? []) known.add(t)
+
+    let runStart: number | undefined
+    let runEnd: number | undefined
+    const steps: Step[] = []
+    const ordered = [...this.vertices.values()].sort((a, b) => a.firstSeen - b.firstSeen)
+    for (const v of ordered) {
+      const parsed = parseVertexName(v.name, known)
+      const {start, end, durationMs} = intervalUnion(v.intervals)
+      if (start !== undefined) runStart = runStart === undefined ? start : Math.min(runStart, start)
+      if (end !== undefined) runEnd = runEnd === undefined ? end : Math.max(runEnd, end)
+      const step: Step = {
+        digest: v.digest,
+        name: v.name,
+        target: parsed.target ?? this.options.target ?? this.recordTarget,
+        platform: parsed.platform,
+        stage: parsed.stage,
+        index: parsed.index,
+        total: parsed.total,
+        kind: parsed.kind,
+        instruction: parsed.instruction,
+        internal: parsed.internal,
+        cacheable: parsed.cacheable,
+        cached: v.cached,
+        servedInRun: false,
+        completed: v.completed,
+        started: start,
+        finished: end,
+        durationMs,
+        error: v.error,
+        inputs: v.inputs,
+        logTail: this.logs.get(v.digest)?.finish().slice() ?? [],
+      }
+      if (step.target === undefined) delete step.target
+      steps.push(step)
+    }
+    markServedInRun(steps)
+
+    const targets = uniqueSorted(steps.map((s) => s.target))
+    const stepPlatforms = uniqueSorted(steps.map((s) => s.platform))
+    const platforms = stepPlatforms.length ? stepPlatforms : (this.recordPlatforms ?? [])
+    const status = this.runStatus(steps)
+    const errorStep = steps.find((s) => s.error && !isCancellation(s.error))
+    return {
+      source: this.options.source ?? 'rawjson',
+      sourceFile: this.options.sourceFile,
+      createdAt: this.options.createdAt ?? this.recordCreatedAt ?? runStart ?? Date.now(),
+      startedAt: runStart,
+      finishedAt: runEnd,
+      durationMs: runStart !== undefined && runEnd !== undefined ? runEnd - runStart : 0,
+      status,
+      error: status === 'failed' ? (errorStep ? `${errorStep.name}: ${errorStep.error}` : this.buildError) : status === 'cancelled' ? 'cancelled' : undefined,
+      targets,
+      platforms,
+      steps,
+      labels: {},
+      skippedLines: this.skipped,
+    }
+  }
+
+  private runStatus(steps: Step[]): RunStatus {
+    if (this.recordStatus === 'failed' || this.recordStatus === 'cancelled') return this.recordStatus
+    const errors = steps.filter((s) => s.error)
+    if (errors.some((s) => !isCancellation(s.error!)) || (this.buildError && !isCancellation(this.buildError))) return 'failed'
+    if (errors.length || (this.buildError && isCancellation(this.buildError))) return 'cancelled'
+    // a vertex that started and never completed: the stream was cut mid-build
+    if (steps.some((s) => s.started !== undefined && !s.completed)) return 'incomplete'
+    return 'completed'
+  }
+}
+
+function isCancellation(error: string): boolean {
+  return /context canceled|cancelled|canceled/i.test(error)
+}
+
+function uniqueSorted(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined))].sort()
+}
+
+/** Union of closed intervals (progressui semantics: duration = union, events.md §1.3). */
+export function intervalUnion(intervals: Map<number, number | undefined>): {start?: number; end?: number; durationMs: number} {
+  const closed = [...intervals].filter((e): e is [number, number] => e[1] !== undefined).sort((a, b) => a[0] - b[0])
+  const starts = [...intervals.keys()]
+  const start = starts.length ? Math.min(...starts) : undefined
+  let total = 0
+  let curStart: number | undefined
+  let curEnd = -Infinity
+  let end: number | undefined
+  for (const [s, e] of closed) {
+    end = end === undefined ? e : Math.max(end, e)
+    if (curStart === undefined || s > curEnd) {
+      if (curStart !== undefined) total += curEnd - curStart
+      curStart = s
+      curEnd = e
+    } else curEnd = Math.max(curEnd, e)
+  }
+  if (curStart !== undefined) total += curEnd - curStart
+  return {start, end, durationMs: Math.max(0, Math.round(total * 1000) / 1000)}
+}
