@@ -1,0 +1,79 @@
+/**
+ * Forward-only schema migrations (style.md §9): version N+1 is `MIGRATIONS[N]`, applied in one
+ * transaction together with `PRAGMA user_version = N+1`.
+ *
+ * Layout (kept small on purpose — issue: ≤ 100 bytes per step per run for years of history):
+ * - `texts`: content-addressed strings (instructions, names, errors, log tails, input components);
+ *   a text seen in a thousand runs is stored once.
+ * - `step_defs`: one row per distinct step identity (target + vertex name; the parsed parts kept
+ *   as columns for queries). Runs of the same bake reuse the same defs.
+ * - `run_steps`: one narrow WITHOUT ROWID row per step per run: def id, flag bits, duration, start
+ *   offset, 32-byte digest, input ordinals, optional error/log text ids.
+ * - `step_inputs`: fingerprint + content-addressed components, only for steps whose inputs were seen.
+ * IMPORTANT: if you add a column to run_steps, also update `IndexStore.saveRun` and `readSteps`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE texts (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, body TEXT NOT NULL);
+  CREATE TABLE step_defs (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL DEFAULT '',
+    name_id INTEGER NOT NULL REFERENCES texts(id),
+    platform TEXT, stage TEXT, idx INTEGER, total INTEGER,
+    kind TEXT NOT NULL,
+    instruction_id INTEGER NOT NULL REFERENCES texts(id),
+    internal INTEGER NOT NULL, cacheable INTEGER NOT NULL,
+    UNIQUE (name_id, target)
+  );
+  CREATE TABLE plans (hash TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    started_at REAL, finished_at REAL, duration_ms REAL NOT NULL,
+    status TEXT NOT NULL, error TEXT,
+    source TEXT NOT NULL, source_file TEXT,
+    targets TEXT NOT NULL, platforms TEXT NOT NULL, labels TEXT NOT NULL,
+    git_commit TEXT, git_branch TEXT,
+    plan_hash TEXT REFERENCES plans(hash),
+    metadata TEXT,
+    skipped_lines INTEGER NOT NULL DEFAULT 0,
+    cacheable INTEGER NOT NULL, hits INTEGER NOT NULL, served_in_run INTEGER NOT NULL,
+    spent_ms REAL NOT NULL, saved_ms REAL NOT NULL, time_weighted REAL, step_count INTEGER NOT NULL
+  );
+  CREATE INDEX runs_branch ON runs (git_branch, id);
+  CREATE TABLE run_steps (
+    run_id INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    def_id INTEGER NOT NULL,
+    flags INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    start_ms INTEGER,
+    digest BLOB,
+    inputs TEXT,
+    error_id INTEGER,
+    log_id INTEGER,
+    PRIMARY KEY (run_id, ord)
+  ) WITHOUT ROWID;
+  CREATE INDEX run_steps_def ON run_steps (def_id, run_id);
+  CREATE TABLE step_inputs (
+    run_id INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    components_id INTEGER NOT NULL,
+    dockerfile TEXT,
+    line INTEGER,
+    PRIMARY KEY (run_id, ord)
+  ) WITHOUT ROWID;
+  CREATE TABLE cache_snapshots (
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    run_id INTEGER,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX cache_snapshots_ref ON cache_snapshots (ref, fetched_at);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,48 @@
+import {Args, Flags} from '@oclif/core'
+import {BakedoctorCommand} from '../base-command.js'
+import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'
+import {UsageError} from '../errors.js'
+import type {IngestResult} from '../services/ingest.js'
+
+export default class Ingest extends BakedoctorCommand<IngestResult> {
+  static summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
+
+  static examples = [
+    'docker buildx bake api --progress=rawjson 2> build.jsonl; <%= config.bin %> ingest build.jsonl --target api',
+    '<%= config.bin %> ingest build.dockerbuild',
+    'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
+  ]
+
+  static args = {
+    file: Args.string({description: 'event file, or - for stdin', required: true}),
+  }
+
+  static flags = {
+    format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
+    target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
+    metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
+    label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
+    'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
+  }
+
+  async run(): Promise<IngestResult> {
+    const {args, flags} = await this.parse(Ingest)
+    const labels: Record<string, string> = {}
+    for (const l of flags.label ?? []) {
+      const eq = l.indexOf('=')
+      if (eq <= 0) throw new UsageError(`--label "${l}" is not k=v`, {fix: 'write it as --label key=value'})
+      labels[l.slice(0, eq)] = l.slice(eq + 1)
+    }
+    const {ingestFile} = await import('../services/ingest.js')
+    const result = await ingestFile({
+      file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
+      target: flags.target, metadataFile: flags.metadata, labels, git: !flags['no-git'],
+    })
+    const {renderTotalsLine} = await import('../output/runs-text.js')
+    const r = result.run
+    this.out(`Recorded ${r.id} from ${args.file} (${result.format}): ${r.stepCount} vertices, ${r.status}${r.targets.length ? `, targets ${r.targets.join(', ')}` : ''}`)
+    this.out(renderTotalsLine('  Hit rate', {cacheable: r.cacheable, hits: r.hits, servedInRun: r.servedInRun, misses: r.cacheable - r.hits - r.servedInRun, hitRate: r.hitRate, timeWeightedHitRate: r.timeWeightedHitRate, savedMs: 0, spentMs: 0}))
+    if (result.skippedLines) this.note(`note: ${result.skippedLines} non-event line(s) skipped`)
+    return result
+  }
+}

@@ -1,0 +1,22 @@
+import {Flags} from '@oclif/core'
+import {BakedoctorCommand} from '../base-command.js'
+import type {RunSummary} from '../adapters/db/index-store.js'
+
+export default class Runs extends BakedoctorCommand<{runs: RunSummary[]}> {
+  static summary = 'List recorded runs: targets, platforms, hit rate, time-weighted hit rate, duration, status.'
+
+  static flags = {
+    limit: Flags.integer({description: 'how many runs (newest first)', default: 20, min: 1}),
+    target: Flags.string({description: 'only runs that built this target'}),
+    branch: Flags.string({description: 'only runs of this git branch'}),
+  }
+
+  async run(): Promise<{runs: RunSummary[]}> {
+    const {flags} = await this.parse(Runs)
+    const {listRuns} = await import('../services/runs.js')
+    const result = await listRuns({db: flags.db, cwd: process.cwd(), limit: flags.limit, target: flags.target, branch: flags.branch})
+    const {renderRunList} = await import('../output/runs-text.js')
+    this.out(renderRunList(result.runs))
+    return {runs: result.runs}
+  }
+}

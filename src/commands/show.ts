@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+import {BakedoctorCommand} from '../base-command.js'
+import type {RunDetail} from '../services/runs.js'
+
+export default class Show extends BakedoctorCommand<RunDetail> {
+  static summary = 'Show one run: steps grouped by target / platform / stage, cached or not, durations, errors.'
+
+  static args = {
+    run: Args.string({description: 'run id (r12), latest, latest~1', default: 'latest'}),
+  }
+
+  static flags = {
+    internal: Flags.boolean({description: 'also list plumbing vertices (context transfer, exporting, cache import)'}),
+  }
+
+  async run(): Promise<RunDetail> {
+    const {args, flags} = await this.parse(Show)
+    const {showRun} = await import('../services/runs.js')
+    const detail = await showRun({db: flags.db, cwd: process.cwd(), run: args.run})
+    const {renderRunDetail} = await import('../output/runs-text.js')
+    this.out(renderRunDetail(detail, {internal: flags.internal}))
+    return detail
+  }
+}

@@ -1,0 +1,69 @@
+import type {RunSummary} from '../adapters/db/index-store.js'
+import type {RunDetail} from '../services/runs.js'
+import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
+import type {RunTotals, Step} from '../domain/model/run.js'
+import {stepLabel} from '../domain/model/step-identity.js'
+
+/**
+ * @example
+ * ID   CREATED               TARGETS  PLATFORMS                HITS   HIT RATE  TIME-WEIGHTED  DURATION  STATUS
+ * r3   2026-11-23 14:06:16Z  api      linux/amd64,linux/arm64  5/18   27.8%     -              41.2s     completed
+ */
+export function renderRunList(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'No runs in the index yet. Record one with `bakedoctor ingest FILE` or `bakedoctor build`.'
+  const rows = [['ID', 'CREATED', 'TARGETS', 'PLATFORMS', 'HITS', 'HIT RATE', 'TIME-WEIGHTED', 'DURATION', 'STATUS']]
+  for (const r of runs) {
+    rows.push([
+      r.id, formatTime(r.createdAt), r.targets.join(',') || '-', r.platforms.join(',') || '-',
+      formatRatio(r.hits, r.cacheable) + (r.servedInRun ? ` (+${r.servedInRun} in-run)` : ''),
+      formatPercent(r.hitRate), formatPercent(r.timeWeightedHitRate), formatDuration(r.durationMs), r.status,
+    ])
+  }
+  return table(rows)
+}
+
+export function renderTotalsLine(label: string, t: RunTotals): string {
+  const inRun = t.servedInRun ? `, ${t.servedInRun} served in-run by a sibling target` : ''
+  return `${label}: ${formatRatio(t.hits, t.cacheable)} cacheable steps from cache (${formatPercent(t.hitRate)}), time-weighted ${formatPercent(t.timeWeightedHitRate)}${inRun}`
+}
+
+function mark(s: Step): string {
+  if (s.error) return 'ERROR '
+  if (s.servedInRun) return 'IN-RUN'
+  if (s.cached) return 'CACHED'
+  if (!s.completed) return s.started !== undefined ? 'CUT   ' : 'SKIP  '
+  return 'RAN   '
+}
+
+/** Steps grouped by target / platform / stage with their state and duration. */
+export function renderRunDetail(detail: RunDetail, options: {internal?: boolean} = {}): string {
+  const {run} = detail
+  const lines: string[] = []
+  lines.push(`Run ${run.id}  ${formatTime(run.createdAt)}  ${run.status}${run.error ? `: ${run.error}` : ''}`)
+  lines.push(`Source: ${run.source}${run.sourceFile ? ` (${run.sourceFile})` : ''}${run.git?.branch ? `  branch ${run.git.branch}` : ''}${run.git?.commit ? `  commit ${run.git.commit.slice(0, 12)}` : ''}`)
+  lines.push(`Duration: ${formatDuration(run.durationMs)}`)
+  lines.push(renderTotalsLine('Overall', detail.totals))
+  for (const [k, t] of Object.entries(detail.byTargetPlatform)) lines.push(renderTotalsLine(`  ${k}`, t))
+  const groups = new Map<string, Step[]>()
+  for (const s of run.steps) {
+    if (s.internal && !options.internal && !s.error) continue
+    const key = s.internal ? `${s.target ?? 'default'} / internal` : `${s.target ?? 'default'} / ${s.platform ?? 'default'} / ${s.stage ?? 'main'}`
+    let g = groups.get(key)
+    if (!g) groups.set(key, (g = []))
+    g.push(s)
+  }
+  for (const [key, steps] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+    lines.push('', key)
+    steps.sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    for (const s of steps) {
+      lines.push(`  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}${s.instruction}`)
+      if (s.error) {
+        lines.push(`          error: ${s.error}`)
+        for (const l of s.logTail.slice(-5)) lines.push(`          | ${l}`)
+      }
+    }
+  }
+  return lines.join('\n')
+}
+
+export {stepLabel}

@@ -1,0 +1,95 @@
+import {readFile} from 'node:fs/promises'
+import {IndexStore, type RunSummary} from '../adapters/db/index-store.js'
+import {resolveDbPath} from '../adapters/db/open.js'
+import {readGitInfo} from '../adapters/git.js'
+import {openEventSource} from '../adapters/input/read-events.js'
+import {InputError} from '../domain/errors.js'
+import type {EventFormat} from '../domain/events/stream-event.js'
+import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
+import type {Run} from '../domain/model/run.js'
+import {scrubRun} from '../domain/secrets.js'
+import {RunFolder} from '../domain/steps/fold-run.js'
+import {registerSecret} from '../lib/redact.js'
+
+export interface IngestOptions {
+  file: string
+  db?: string
+  cwd: string
+  format?: EventFormat
+  target?: string
+  metadataFile?: string
+  labels?: Record<string, string>
+  /** record git commit/branch of cwd (default true) */
+  git?: boolean
+  stdin?: NodeJS.ReadableStream
+}
+
+export interface IngestResult {
+  run: RunSummary
+  format: EventFormat
+  skippedLines: number
+  db: string
+}
+
+/**
+ * `bakedoctor ingest`: decode → fold → scrub secrets → one transaction into the index.
+ * Everything that can fail on bad input (decoding, the metadata file) happens before the index is
+ * opened for writing, so a bad input changes nothing.
+ */
+export async function ingestFile(options: IngestOptions): Promise<IngestResult> {
+  const dbPath = resolveDbPath({db: options.db, cwd: options.cwd})
+  const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
+  const folder = new RunFolder({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file})
+  let events = 0
+  for await (const event of source.events) {
+    folder.push(event)
+    if (event.type !== 'skipped') events++
+  }
+  let run = folder.finish()
+  if (events === 0 || run.steps.length === 0) {
+    throw new InputError('no build events found: every line was skipped', {
+      file: options.file, position: {line: 1},
+      fix: 'pass the stderr of `docker buildx build --progress=rawjson`, an Engine /build stream, a .dockerbuild file or a --progress=plain log',
+    })
+  }
+  const metadataText = options.metadataFile ? await readInput(options.metadataFile) : undefined
+
+  const store = await IndexStore.open(dbPath, {create: true})
+  try {
+    const salt = store.secretSalt()
+    let secretValues: string[] = []
+    if (metadataText !== undefined) {
+      const parsed = parseMetadataFile(metadataText, {salt, file: options.metadataFile, target: options.target})
+      run.metadata = parsed.metadata
+      secretValues = parsed.secretValues
+    }
+    for (const v of secretValues) registerSecret(v)
+    run = scrubRun(run, secretValues)
+    run.labels = {...options.labels}
+    if (options.git !== false) run.git = await readGitInfo(options.cwd)
+    const id = store.saveRun(run)
+    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, db: dbPath}
+  } finally {
+    store.close()
+  }
+}
+
+/** For drivers that already have a folded run (build): store it with its plan. */
+export async function recordRun(options: {db: string; run: Run; plan?: {hash: string; json: string}; secretValues?: string[]}): Promise<{id: string}> {
+  const store = await IndexStore.open(options.db, {create: true})
+  try {
+    for (const v of options.secretValues ?? []) registerSecret(v)
+    const run = scrubRun(options.run, options.secretValues ?? [])
+    return {id: store.saveRun(run, {plan: options.plan})}
+  } finally {
+    store.close()
+  }
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InputError('cannot read the metadata file', {file, fix: 'check the --metadata path', cause: error})
+  }
+}
