@@ -1,0 +1,86 @@
+import {diffArrays} from 'diff'
+import type {Step} from '../model/run.js'
+import {normalizeInstruction} from '../model/step-identity.js'
+
+export type MatchKind = 'same' | 'changed'
+
+export interface StepMatch {
+  baseline: Step
+  kind: MatchKind
+}
+
+const groupKey = (s: Step) => `${s.target ?? ''}\u0000${s.platform ?? ''}\u0000${s.stage ?? ''}`
+
+/**
+ * Matches each Dockerfile step of `run` to a step of `baseline` (design.md §2): per (target, platform,
+ * stage), the two instruction sequences are aligned with the `diff` package, so an inserted or
+ * removed step shifts nothing; a removed+added pair at the same place with the same keyword is the
+ * same step with changed text. Never by vertex digest.
+ */
+export function matchSteps(run: readonly Step[], baseline: readonly Step[]): Map<Step, StepMatch> {
+  const groupsOf = (steps: readonly Step[]) => {
+    const groups = new Map<string, Step[]>()
+    for (const s of steps) {
+      if (s.internal || s.index === undefined) continue
+      let g = groups.get(groupKey(s))
+      if (!g) groups.set(groupKey(s), (g = []))
+      g.push(s)
+    }
+    for (const g of groups.values()) g.sort((a, b) => a.index! - b.index!)
+    return groups
+  }
+  const runGroups = groupsOf(run)
+  const baseGroups = groupsOf(baseline)
+  const out = new Map<Step, StepMatch>()
+  for (const [key, steps] of runGroups) {
+    const base = baseGroups.get(key)
+    if (!base) continue
+    const oldTexts = base.map((s) => matchText(s))
+    const newTexts = steps.map((s) => matchText(s))
+    const changes = diffArrays(oldTexts, newTexts)
+    let oi = 0
+    let ni = 0
+    for (let c = 0; c < changes.length; c++) {
+      const change = changes[c]!
+      const count = change.count ?? change.value.length
+      if (!change.added && !change.removed) {
+        for (let k = 0; k < count; k++) out.set(steps[ni + k]!, {baseline: base[oi + k]!, kind: 'same'})
+        oi += count
+        ni += count
+      } else if (change.removed) {
+        const next = changes[c + 1]
+        if (next?.added) {
+          // replacement: pair positionally while the keyword agrees
+          const addCount = next.count ?? next.value.length
+          for (let k = 0; k < Math.min(count, addCount); k++) {
+            const o = base[oi + k]!
+            const n = steps[ni + k]!
+            if (o.kind === n.kind) out.set(n, {baseline: o, kind: 'changed'})
+          }
+          oi += count
+          ni += addCount
+          c++
+        } else oi += count
+      } else {
+        ni += count
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * FROM text carries the resolved digest; compare FROM by its ref only so a moved base image is a
+ * changed digest, not a changed instruction.
+ */
+function matchText(s: Step): string {
+  const text = normalizeInstruction(s.instruction)
+  return s.kind === 'FROM' ? text.replace(/@sha256:[0-9a-f]+/, '') : text
+}
+
+/** `FROM ref@sha256:…` → {ref, digest} */
+export function parseFrom(instruction: string): {ref: string; digest?: string} {
+  const rest = instruction.replace(/^FROM\s+/, '').split(/\s+/)[0] ?? ''
+  const at = rest.indexOf('@')
+  return at >= 0 ? {ref: rest.slice(0, at), digest: rest.slice(at + 1)} : {ref: rest}
+}

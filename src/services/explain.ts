@@ -1,0 +1,46 @@
+import {IndexStore} from '../adapters/db/index-store.js'
+import {resolveDbPath} from '../adapters/db/open.js'
+import {explainRun as explainDomain, type ExplainOptions} from '../domain/explain/explain-run.js'
+import type {Explanation} from '../domain/explain/types.js'
+import type {Run} from '../domain/model/run.js'
+
+export interface ExplainServiceOptions {
+  db?: string
+  cwd: string
+  /** run ref; default latest */
+  run?: string
+  /** baseline ref; default: previous run of the same targets and platforms on the same branch */
+  against?: string
+  cacheFacts?: ExplainOptions['cacheFacts']
+}
+
+/** `bakedoctor explain`: loads the run and its baseline from the index and explains every miss. */
+export async function explainRun(options: ExplainServiceOptions): Promise<Explanation> {
+  const store = await IndexStore.open(resolveDbPath(options), {readonly: true})
+  try {
+    return explainWithStore(store, options)
+  } finally {
+    store.close()
+  }
+}
+
+export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'>): Explanation {
+  const id = store.resolveRunRef(options.run ?? 'latest')
+  const run = store.getRun(id)
+  const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
+  const baseline = baselineId !== undefined ? store.getRun(baselineId) : undefined
+  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: store.lastExecutedLookup(id)})
+}
+
+/** no-cache / no-cache-filter per target from the run's recorded plan (bake --print shape). */
+function noCacheOf(store: IndexStore, run: Run): ExplainOptions['noCache'] {
+  if (!run.planHash) return undefined
+  const body = store.getPlan(run.planHash)
+  if (!body) return undefined
+  const plan = JSON.parse(body) as {target?: Record<string, {'no-cache'?: boolean; 'no-cache-filter'?: string[]}>}
+  const out: NonNullable<ExplainOptions['noCache']> = {}
+  for (const [name, t] of Object.entries(plan.target ?? {})) {
+    if (t['no-cache'] || t['no-cache-filter']?.length) out[name] = {all: t['no-cache'] === true, filters: t['no-cache-filter']}
+  }
+  return out
+}

@@ -1,0 +1,66 @@
+import {describe, expect, it} from 'vitest'
+import {explainRun} from '../../src/domain/explain/explain-run.js'
+import {capture, foldFile} from '../helpers/fixtures.js'
+
+const load = (name: string) => foldFile(capture(name), {target: 'api'})
+
+describe('explain on the real captures', () => {
+  it('r3-code-change against r2-warm-remote: amd64 has one root cause at build 4/6 COPY api/, arm64 missed for want of cache', async () => {
+    const ex = explainRun(await load('r3-code-change'), await load('r2-warm-remote'))
+    const amd = ex.steps.filter((s) => s.platform === 'linux/amd64')
+    const at = (stage: string, index: number) => amd.find((s) => s.stage === stage && s.index === index)!
+    const rootsAmd = ex.rootCauses.filter((r) => r.key.includes('linux/amd64'))
+    expect(rootsAmd).toHaveLength(1)
+    expect(rootsAmd[0]!.label).toBe('[api linux/amd64 build 4/6] COPY api/ ./api/')
+    expect(rootsAmd[0]!.verdict).toBe('context-changed')
+    expect(rootsAmd[0]!.invalidatedSteps).toBe(4)
+    for (const [stage, index] of [['build', 5], ['build', 6], ['stage-2', 2]] as const) {
+      expect(at(stage, index).verdict).toBe('upstream-invalidated')
+      expect(at(stage, index).evidence?.root).toBe(rootsAmd[0]!.key)
+    }
+    for (const [stage, index] of [['deps', 2], ['deps', 3], ['deps', 4], ['build', 2], ['build', 3]] as const) {
+      expect(at(stage, index).cached).toBe(true)
+      expect(at(stage, index).verdict).toBeUndefined()
+    }
+
+    const arm = ex.steps.filter((s) => s.platform === 'linux/arm64')
+    expect(arm.every((s) => !s.cached)).toBe(true)
+    const rootsArm = ex.rootCauses.filter((r) => r.key.includes('linux/arm64'))
+    expect(rootsArm.map((r) => r.label).sort()).toEqual(['[api linux/arm64 build 2/6] WORKDIR /src', '[api linux/arm64 deps 2/4] WORKDIR /app'])
+    expect(rootsArm.every((r) => r.verdict === 'cache-unavailable')).toBe(true)
+    const workdir = arm.find((s) => s.stage === 'deps' && s.index === 2)!
+    expect(workdir.advice).toMatch(/per-platform cache refs/)
+    expect(arm.filter((s) => !s.root).every((s) => s.verdict === 'upstream-invalidated')).toBe(true)
+  })
+
+  it('r6-base-moved against r3-code-change: base-image-changed 269c… → c9ef… on both platforms', async () => {
+    const ex = explainRun(await load('r6-base-moved'), await load('r3-code-change'))
+    const verdicts = new Set(ex.rootCauses.map((r) => r.verdict))
+    expect([...verdicts]).toEqual(['base-image-changed'])
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const roots = ex.rootCauses.filter((r) => r.key.includes(platform))
+      expect(roots.length).toBeGreaterThan(0)
+      expect(roots[0]!.summary).toMatch(/sha256:269c345739b2.* → sha256:c9ef8b5a60b2/)
+    }
+    const base = ex.steps.find((s) => s.verdict === 'base-image-changed')!
+    expect(base.evidence?.baseImage).toMatchObject({ref: '127.0.0.1:5000/base/busybox:1'})
+    expect(base.advice).toMatch(/pin it/)
+    // NODE_ENV changed too: the deps RUN is a cascade, but its own change is in the evidence
+    const run = ex.steps.find((s) => s.platform === 'linux/amd64' && s.stage === 'deps' && s.index === 4)!
+    expect(run.verdict).toBe('upstream-invalidated')
+    expect(run.evidence?.summary).toContain('env=development')
+  })
+
+  it('without a baseline every miss is new and the report says so', async () => {
+    const ex = explainRun(await load('r1-cold'), undefined)
+    expect(ex.steps.filter((s) => s.verdict === 'new-step')).toHaveLength(18)
+    expect(ex.notes.join(' ')).toMatch(/No baseline/)
+  })
+
+  it('r10-failed: the failing step gets `failed` with its error and log tail', async () => {
+    const ex = explainRun(await load('r10-failed'), await load('r3-code-change'))
+    const failed = ex.steps.find((s) => s.verdict === 'failed')!
+    expect(failed.instruction).toContain('missing.txt')
+    expect(failed.evidence?.error?.logTail.join('\n')).toContain("can't open 'missing.txt'")
+  })
+})
