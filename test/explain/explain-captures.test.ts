@@ -64,3 +64,20 @@ describe('explain on the real captures', () => {
     expect(failed.evidence?.error?.logTail.join('\n')).toContain("can't open 'missing.txt'")
   })
 })
+
+describe('explain derives arg changes from expanded vertex names', () => {
+  it('a RUN whose text differs only by a changed build arg value is arg-changed, not instruction-changed', async () => {
+    const r3 = await load('r3-code-change')
+    const r6 = await load('r6-base-moved')
+    // keep the base image equal so the RUN is judged on its own: drop r6's FROM digest change
+    const sameBase = {...r6, steps: r6.steps.map((s) => (s.kind === 'FROM' ? {...s, instruction: s.instruction.replace(/@sha256:[0-9a-f]+/, '@sha256:269c345739b285890e0317eda30f06660a33a8157e0bf1f52ce6b8b409376959')} : s))}
+    // only the deps RUN missed: mark everything else as a hit
+    const runOnly = {...sameBase, steps: sameBase.steps.map((s) => ({...s, cached: !(s.stage === 'deps' && s.index === 4)})), metadata: {buildArgs: {api: {NODE_ENV: 'development'}}}}
+    const base = {...r3, metadata: {buildArgs: {api: {}}}}
+    const ex = explainRun(runOnly, base)
+    const run = ex.steps.find((s) => s.platform === 'linux/amd64' && s.stage === 'deps' && s.index === 4)!
+    expect(run.verdict).toBe('arg-changed')
+    expect(run.evidence?.summary).toBe('NODE_ENV: production (default) → development')
+    expect(run.advice).toMatch(/declare NODE_ENV right before/)
+  })
+})

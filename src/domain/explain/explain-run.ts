@@ -124,6 +124,13 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       }
     }
     if (match.kind === 'changed') {
+      // ARG values are expanded into vertex names: a text change that is exactly a changed build
+      // arg's new value is that arg changing, not an edit of the Dockerfile
+      const viaArg = argChanges.filter((a) => !a.secret && a.new !== undefined && s.instruction.includes(a.new) && !b.instruction.includes(a.new))
+      if (viaArg.length) {
+        const args = viaArg.map((a) => ({...a, old: a.old ?? removedWord(b.instruction, s.instruction)}))
+        return root(s, 'arg-changed', {summary: args.map(fmtArg).join(', '), args, instruction: {old: b.instruction, new: s.instruction, diff: wordDiff(b.instruction, s.instruction)}})
+      }
       return root(s, 'instruction-changed', {
         summary: `instruction changed: ${b.instruction} → ${s.instruction}`,
         instruction: {old: b.instruction, new: s.instruction, diff: wordDiff(b.instruction, s.instruction)},
@@ -254,6 +261,12 @@ function labelOf(e: StepExplanation): string {
 
 function stepOrder(a: Step, b: Step): number {
   return (a.target ?? '').localeCompare(b.target ?? '') || (a.platform ?? '').localeCompare(b.platform ?? '') || (a.stage ?? '').localeCompare(b.stage ?? '') || (a.index ?? 0) - (b.index ?? 0)
+}
+
+/** The words of `a` that `b` replaced (the old value of an expanded ARG when no metadata told it). */
+function removedWord(a: string, b: string): string | undefined {
+  const removed = diffWordsWithSpace(a, b).filter((p) => p.removed).map((p) => p.value.trim()).join(' ')
+  return removed ? `${removed} (default)` : undefined
 }
 
 function wordDiff(a: string, b: string): string {

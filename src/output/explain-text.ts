@@ -1,0 +1,119 @@
+import type {Evidence, Explanation, StepExplanation} from '../domain/explain/types.js'
+import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
+
+const label = (e: StepExplanation) => {
+  const parts = [e.target, e.platform, e.stage, e.index !== undefined ? `${e.index}/${e.total ?? '?'}` : undefined].filter(Boolean)
+  return `[${parts.join(' ')}] ${e.instruction}`
+}
+
+/** Evidence as indented lines (shared by text and markdown). */
+export function evidenceLines(ev: Evidence | undefined): string[] {
+  if (!ev) return []
+  const lines: string[] = []
+  for (const a of ev.args ?? []) lines.push(a.secret ? `${a.name}: changed (secret value not shown)` : `${a.name}: ${a.old ?? '(unset)'} → ${a.new ?? '(unset)'}`)
+  for (const f of ev.files ?? []) lines.push(`${f.change} ${f.path}`)
+  if (ev.baseImage) lines.push(`${ev.baseImage.ref}: ${ev.baseImage.old ?? '?'} → ${ev.baseImage.new ?? '?'}`)
+  if (ev.instruction?.diff) lines.push(`diff: ${ev.instruction.diff}`)
+  if (ev.platforms) lines.push(`platforms: run ${ev.platforms.run.join(', ') || '-'}; baseline ${ev.platforms.baseline.join(', ') || '-'}`)
+  for (const r of ev.cache?.reasons ?? []) lines.push(`cache: ${r}`)
+  if (ev.error) for (const l of ev.error.logTail.slice(-5)) lines.push(`| ${l}`)
+  for (const m of ev.missing ?? []) lines.push(`not known: ${m}`)
+  return lines
+}
+
+function header(ex: Explanation): string[] {
+  const t = ex.totals
+  return [
+    `Run ${ex.run.id ?? '?'} (${ex.run.targets.join(', ') || 'default'}; ${ex.run.platforms.join(', ') || 'default platform'}) ${ex.run.status}, ${formatDuration(ex.run.durationMs)}`,
+    ex.baseline ? `Baseline: ${ex.baseline.id ?? '?'}` : 'Baseline: none',
+    `Cache: ${formatRatio(t.hits, t.cacheable)} cacheable steps hit (${formatPercent(t.hitRate)}), time-weighted ${formatPercent(t.timeWeightedHitRate)}${t.servedInRun ? `, ${t.servedInRun} served in-run` : ''}; ${ex.rootCauses.length} root cause(s)`,
+  ]
+}
+
+/**
+ * Root causes first (with what they invalidated), then every miss grouped by target / platform.
+ * @example
+ * Root causes
+ *   1. context-changed  [api linux/amd64 build 4/6] COPY api/ ./api/
+ *      invalidated 4 steps, 1.20s
+ */
+export function renderExplanationText(ex: Explanation, options: {all?: boolean} = {}): string {
+  const lines = header(ex)
+  lines.push('')
+  if (ex.rootCauses.length === 0) {
+    lines.push(ex.totals.cacheable === 0 ? 'No cacheable steps in this run.' : 'No misses to explain: every cacheable step came from cache.')
+  } else {
+    lines.push('Root causes')
+    const byKey = new Map(ex.steps.map((s) => [s.key, s]))
+    // one cause often roots several chains (a moved base image under every stage and platform)
+    const merged = new Map<string, typeof ex.rootCauses>()
+    for (const r of ex.rootCauses) {
+      const k = `${r.verdict}\u0000${r.summary}`
+      merged.set(k, [...(merged.get(k) ?? []), r])
+    }
+    let n = 0
+    for (const group of merged.values()) {
+      const r = group[0]!
+      const step = byKey.get(r.key)
+      lines.push(`  ${++n}. ${r.verdict.padEnd(18)} ${r.label}`)
+      for (const other of group.slice(1)) lines.push(`     ${''.padEnd(18)} ${other.label}`)
+      lines.push(`     ${r.summary}`)
+      for (const l of evidenceLines(step?.evidence).filter((l) => !r.summary.includes(l))) lines.push(`       ${l}`)
+      const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)
+      const ms = group.reduce((a, g) => a + g.invalidatedMs, 0)
+      lines.push(`     invalidated ${steps} step(s), ${formatDuration(ms)}`)
+      if (r.advice) lines.push(`     advice: ${r.advice}`)
+    }
+  }
+  const groups = new Map<string, StepExplanation[]>()
+  for (const s of ex.steps) {
+    if (!options.all && (s.cached || s.servedInRun) && !s.suspiciousHit) continue
+    const k = `${s.target ?? 'default'} ${s.platform ?? ''}`.trim()
+    let g = groups.get(k)
+    if (!g) groups.set(k, (g = []))
+    g.push(s)
+  }
+  if (groups.size) {
+    lines.push('', options.all ? 'Steps' : 'Misses')
+    for (const [k, steps] of groups) {
+      lines.push(`  ${k}`)
+      for (const s of steps) {
+        const state = s.suspiciousHit ? 'HIT?' : s.servedInRun ? 'IN-RUN' : s.cached ? 'HIT' : s.root ? 'ROOT' : 'MISS'
+        lines.push(`    ${state.padEnd(6)} ${formatDuration(s.durationMs).padStart(7)}  ${label(s)}${s.verdict ? `  — ${s.verdict}` : ''}`)
+        if (s.suspiciousHit) lines.push(`           ${s.suspiciousHit}`)
+      }
+    }
+  }
+  if (ex.removedSteps.length) {
+    lines.push('', 'Steps the baseline had and this run does not')
+    for (const r of ex.removedSteps) lines.push(`  ${r.key}  ${r.instruction}`)
+  }
+  if (ex.notes.length) lines.push('', ...ex.notes.map((n) => `note: ${n}`))
+  return lines.join('\n')
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+/** For `$GITHUB_STEP_SUMMARY` and PR comments. */
+export function renderExplanationMarkdown(ex: Explanation): string {
+  const t = ex.totals
+  const lines = [
+    `## bakedoctor: why the cache missed (${ex.run.id ?? 'run'})`,
+    '',
+    `**${formatRatio(t.hits, t.cacheable)}** cacheable steps from cache (**${formatPercent(t.hitRate)}**), time-weighted ${formatPercent(t.timeWeightedHitRate)}${t.servedInRun ? `, ${t.servedInRun} served in-run` : ''} · baseline ${ex.baseline?.id ?? 'none'} · ${ex.rootCauses.length} root cause(s)`,
+    '',
+  ]
+  if (ex.rootCauses.length) {
+    lines.push('### Root causes', '', '| # | verdict | step | evidence | invalidated | advice |', '|---|---|---|---|---|---|')
+    ex.rootCauses.forEach((r, i) => {
+      lines.push(`| ${i + 1} | \`${r.verdict}\` | \`${md(r.label)}\` | ${md(r.summary)} | ${r.invalidatedSteps} steps, ${formatDuration(r.invalidatedMs)} | ${md(r.advice ?? '')} |`)
+    })
+    lines.push('')
+    const misses = ex.steps.filter((s) => s.verdict)
+    lines.push('<details><summary>All misses</summary>', '', '| step | verdict | evidence |', '|---|---|---|')
+    for (const s of misses) lines.push(`| \`${md(label(s))}\` | \`${s.verdict}\` | ${md(s.evidence?.summary ?? '')} |`)
+    lines.push('', '</details>')
+  } else lines.push(t.cacheable ? 'Every cacheable step came from cache.' : 'No cacheable steps in this run.')
+  if (ex.notes.length) lines.push('', ...ex.notes.map((n) => `> ${n}`))
+  return lines.join('\n') + '\n'
+}
