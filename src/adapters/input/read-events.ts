@@ -6,11 +6,6 @@ import type {LineDecoder} from '../../domain/events/line-decoder.js'
 import {EVENT_FORMATS, type EventFormat, type StreamEvent} from '../../domain/events/stream-event.js'
 import {peek, readLines} from './read-lines.js'
 
-// Specifiers held in constants while these modules are being written in parallel; TODO: literal imports.
-const ENGINE_DECODER = '../../domain/events/decode-engine.js'
-const PLAIN_DECODER = '../../domain/events/decode-plain.js'
-const DOCKERBUILD_SOURCE = './dockerbuild-source.js'
-
 export interface EventSource {
   format: EventFormat
   /** `-` for stdin */
@@ -54,7 +49,7 @@ export async function openEventSource(file: string, options: {format?: EventForm
     throw new InputError(`--format ${options.format} was given, but the input looks like ${detected}`, {file, position: {line: 1}, fix: `drop --format or pass --format ${detected}`})
   }
   if (format === 'dockerbuild') {
-    const {readDockerbuildStream} = (await import(DOCKERBUILD_SOURCE)) as {readDockerbuildStream(file: string, stream: AsyncIterable<Buffer>): AsyncIterable<StreamEvent>}
+    const {readDockerbuildStream} = await import('./read-dockerbuild.js')
     return {format, file, events: readDockerbuildStream(file, stream)}
   }
   const decoder = await createDecoder(format)
@@ -66,9 +61,9 @@ async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promi
     case 'rawjson':
       return (await import('../../domain/events/decode-rawjson.js')).createRawjsonDecoder()
     case 'engine':
-      return ((await import(ENGINE_DECODER)) as {createEngineDecoder(): LineDecoder}).createEngineDecoder()
+      return (await import('../../domain/events/decode-engine.js')).createEngineDecoder()
     case 'plain':
-      return ((await import(PLAIN_DECODER)) as {createPlainDecoder(): LineDecoder}).createPlainDecoder()
+      return (await import('../../domain/events/decode-plain.js')).createPlainDecoder()
   }
 }
 

@@ -14,6 +14,8 @@ interface VertexState {
   completed: boolean
   error?: string
   firstSeen: number
+  /** the build record (`.dockerbuild` bundle of a bake) this vertex came from */
+  recordTarget?: string
 }
 
 /** Bounded tail of a vertex's output: whole lines only, the last MAX_LOG_LINES of them. */
@@ -73,6 +75,8 @@ export class RunFolder {
   private recordPlatforms?: string[]
   private recordStatus?: RunStatus
   private recordCreatedAt?: number
+  /** target of the record whose events follow (multi-record `.dockerbuild` bundles) */
+  private currentRecordTarget?: string
 
   constructor(private readonly options: FoldOptions = {}) {}
 
@@ -96,8 +100,11 @@ export class RunFolder {
         break
       case 'record':
         this.recordTarget ??= event.record.target
+        this.currentRecordTarget = event.record.target
         this.recordPlatforms ??= event.record.platforms
-        if (event.record.status) this.recordStatus = event.record.status === 'failed' ? 'failed' : event.record.status
+        // several records (a bake bundle): one failure fails the run, else one cancellation cancels it
+        if (event.record.status === 'failed') this.recordStatus = 'failed'
+        else if (event.record.status === 'cancelled' && this.recordStatus !== 'failed') this.recordStatus = 'cancelled'
         if (event.record.error) this.buildError ??= event.record.error
         this.recordCreatedAt ??= event.record.createdAt
         break
@@ -109,10 +116,10 @@ export class RunFolder {
   private addVertex(v: Vertex): void {
     const names = v.name !== undefined ? [v.name] : [...(this.namesByDigest.get(v.digest) ?? [])]
     for (const name of names) {
-      const key = `${v.digest}\u0000${name}`
+      const key = `${v.digest}\u0000${name}\u0000${this.currentRecordTarget ?? ''}`
       let state = this.vertices.get(key)
       if (!state) {
-        state = {digest: v.digest, name, inputs: [], intervals: new Map(), cached: false, completed: false, firstSeen: this.order++}
+        state = {digest: v.digest, name, inputs: [], intervals: new Map(), cached: false, completed: false, firstSeen: this.order++, recordTarget: this.currentRecordTarget}
         this.vertices.set(key, state)
         let set = this.namesByDigest.get(v.digest)
         if (!set) this.namesByDigest.set(v.digest, (set = new Set()))
@@ -146,7 +153,7 @@ export class RunFolder {
       const step: Step = {
         digest: v.digest,
         name: v.name,
-        target: parsed.target ?? this.options.target ?? this.recordTarget,
+        target: parsed.target ?? v.recordTarget ?? this.options.target,
         platform: parsed.platform,
         stage: parsed.stage,
         index: parsed.index,
