@@ -198,6 +198,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
     if (match) e.baselineKey = stepSlot(match.baseline)
     if (v) {
       e.verdict = v.verdict
+      e.rootCause = v.rootKey
       e.evidence = v.evidence
       const advice = adviceFor(v.verdict, s, v.evidence)
       if (advice) e.advice = advice

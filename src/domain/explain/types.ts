@@ -48,6 +48,8 @@ export interface StepExplanation {
   verdict?: Verdict
   /** true when this step is a root cause (not a cascade) */
   root: boolean
+  /** key of the root-cause step this miss comes down to (its own key for a root cause) */
+  rootCause?: string
   evidence?: Evidence
   advice?: string
   /** a hit although its recorded inputs changed (design.md §4 "hits that should not be") */
