@@ -1,0 +1,52 @@
+import {Args, Flags} from '@oclif/core'
+import os from 'node:os'
+import path from 'node:path'
+import {BakedoctorCommand} from '../../base-command.js'
+import type {CacheInspectResult} from '../../services/cache-inspect.js'
+
+export default class CacheInspect extends BakedoctorCommand<CacheInspectResult> {
+  static summary = 'Inspect registry cache refs: layout, layers, records, export mode, platforms they can serve'
+
+  static description = `Reads each REF over the OCI distribution API (credentials from the docker config: DOCKER_CONFIG or ~/.docker/config.json,
+including credsStore / credHelpers). A ref can be a registry cache (--cache-to type=registry) or an image with inline cache.
+To tell which platforms a cache can serve, bakedoctor matches the per-platform root records of the build's base images:
+pass them with --base (the FROM images); for inline caches the base recorded in the image is used.`
+
+  static examples = [
+    '<%= config.bin %> cache inspect ghcr.io/acme/api:buildcache --base docker.io/library/alpine:3.20',
+    '<%= config.bin %> cache inspect localhost:5000/app/cache:main --insecure --json',
+  ]
+
+  static strict = false
+
+  static args = {
+    ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…', required: true}),
+  }
+
+  static flags = {
+    insecure: Flags.boolean({description: 'the refs\' registries may use plain HTTP (loopback only) or unverified TLS'}),
+    'ca-file': Flags.string({description: 'PEM file with CA certificates to trust for the registry (in addition to the system roots)'}),
+    platform: Flags.string({description: 'platform to report on (os/arch[/variant]); repeatable', multiple: true}),
+    base: Flags.string({description: 'base image of the build (FROM), used to match per-platform root records; repeatable', multiple: true}),
+    'max-manifest-size': Flags.integer({description: 'largest manifest to read, bytes', default: 4 * 1024 * 1024, min: 1024}),
+    'max-config-size': Flags.integer({description: 'largest cache/image config to read, bytes', default: 64 * 1024 * 1024, min: 1024}),
+  }
+
+  async run(): Promise<CacheInspectResult> {
+    const {argv, flags} = await this.parse(CacheInspect)
+    const {inspectCacheRefs} = await import('../../services/cache-inspect.js')
+    const result = await inspectCacheRefs({
+      refs: argv as string[],
+      insecure: flags.insecure,
+      caFile: flags['ca-file'],
+      platforms: flags.platform,
+      bases: flags.base,
+      dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
+      env: process.env,
+      limits: {manifestBytes: flags['max-manifest-size'], configBytes: flags['max-config-size']},
+    })
+    const {renderCacheInspectText} = await import('../../output/cache-text.js')
+    this.out(renderCacheInspectText(result.caches))
+    return result
+  }
+}

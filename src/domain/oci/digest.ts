@@ -1,0 +1,19 @@
+import {createHash} from 'node:crypto'
+
+/** `sha256:<64 hex>`; other algorithms are rejected (BuildKit and every registry we target use sha256). */
+const DIGEST = /^sha256:[a-f0-9]{64}$/
+
+export function isDigest(value: unknown): value is string {
+  return typeof value === 'string' && DIGEST.test(value)
+}
+
+/** `sha256:` + hex sha256 of the bytes (a string is hashed as UTF-8). */
+export function sha256Digest(data: string | Uint8Array): string {
+  return 'sha256:' + createHash('sha256').update(data).digest('hex')
+}
+
+/** `sha256:abcdef012345` for people. */
+export function shortDigest(digest: string, length = 12): string {
+  const [algo, hex] = digest.split(':')
+  return hex ? `${algo}:${hex.slice(0, length)}` : digest
+}

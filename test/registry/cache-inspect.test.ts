@@ -1,0 +1,157 @@
+/**
+ * `cache inspect` against a real registry (Debian's docker-registry, distribution v2.8) loaded with
+ * fixtures/registry-snapshots/ through the distribution API.
+ */
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {createRegistryClient} from '../../src/adapters/registry/client.js'
+import type {CacheSummary} from '../../src/domain/oci/cache-summary.js'
+import {parseImageReference, type ImageReference} from '../../src/domain/oci/reference.js'
+import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
+import {runCli} from '../helpers/cli.js'
+import {requireTools, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
+
+const run = promisify(execFile)
+const enabled = requireTools(['docker-registry'])
+const withSkopeo = requireTools(['docker-registry', 'skopeo'])
+
+describe.skipIf(!enabled)('cache inspect against a real registry', () => {
+  let reg: FixtureRegistry
+  let byName: Record<string, CacheSummary>
+
+  beforeAll(async () => {
+    reg = await startFixtureRegistry()
+    const names = ['cache-multi-mode-max', 'cache-amd64-only', 'cache-min', 'image-inline-cache']
+    const result = await inspectCacheRefs({refs: names.map((n) => reg.refs[n] as string), insecure: true, bases: [reg.refs['base-busybox-index'] as string]})
+    byName = Object.fromEntries(names.map((n, i) => [n, result.caches[i] as CacheSummary]))
+  })
+
+  afterAll(async () => {
+    await reg?.stop()
+  })
+
+  test('cache-multi-mode-max serves linux/amd64 and linux/arm64 and looks like mode=max', () => {
+    const c = byName['cache-multi-mode-max'] as CacheSummary
+    expect(c.layout).toBe('oci-index')
+    expect(c.platforms.status).toBe('known')
+    expect(c.platforms.serves).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(c.mode.value).toBe('max')
+    expect(c.layers.count).toBe(12)
+    expect(c.records.count).toBe(27)
+    // both platforms' roots were found as r0 (manifest key) and r1 (chainID of the base layers)
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      expect(c.imageRoots.filter((r) => r.platform === platform).map((r) => r.kind).sort()).toEqual(['chainid', 'manifest'])
+    }
+  })
+
+  test('cache-amd64-only serves linux/amd64 only: the arm64 roots are there but nothing on them has a result', () => {
+    const c = byName['cache-amd64-only'] as CacheSummary
+    expect(c.platforms.serves).toEqual(['linux/amd64'])
+    const arm = c.platforms.coverage.find((p) => p.platform === 'linux/arm64')
+    expect(arm?.status).toBe('keys-only')
+    expect(arm?.recordsUsable).toBe(0)
+    expect(arm?.recordsReachable).toBeGreaterThan(0)
+  })
+
+  test('cache-min is recognised as mode=min', () => {
+    const c = byName['cache-min'] as CacheSummary
+    expect(c.mode.value).toBe('min')
+    expect(c.mode.reason).toContain('mode=min gap')
+    expect(c.platforms.serves).toEqual(['linux/amd64'])
+    expect(c.platforms.coverage.find((p) => p.platform === 'linux/arm64')?.status).toBe('absent')
+  })
+
+  test('image-inline-cache is read as inline cache from the image config, for its image platform', async () => {
+    const c = byName['image-inline-cache'] as CacheSummary
+    expect(c.layout).toBe('inline')
+    expect(c.mode.value).toBe('min')
+    expect(c.inlinePlatforms).toEqual(['linux/amd64'])
+    expect(c.platforms.serves).toEqual(['linux/amd64'])
+    expect(c.records.count).toBe(21)
+    // without --base, the base pinned in the image's build info gives the platform roots (r0 needs only digest + platform)
+    const {caches} = await inspectCacheRefs({refs: [reg.refs['image-inline-cache'] as string], insecure: true})
+    const alone = caches[0] as CacheSummary
+    expect(alone.bases).toEqual([expect.objectContaining({source: 'inline-buildinfo', digest: 'sha256:c9ef8b5a60b2849118b2b048c83303f3608a8efef3be96789805e08e892de30e'})])
+    expect(alone.platforms.serves).toEqual(['linux/amd64'])
+    expect(alone.imageRoots.find((r) => r.kind === 'manifest' && r.platform === 'linux/amd64')).toBeDefined()
+  })
+
+  test('the per-platform chain lets a caller ask whether a record could serve a platform', () => {
+    const c = byName['cache-multi-mode-max'] as CacheSummary
+    const amd = c.platforms.coverage.find((p) => p.platform === 'linux/amd64')
+    expect(amd?.chain[0]?.depth).toBe(0)
+    const usable = amd?.chain.filter((e) => e.usable) ?? []
+    expect(usable.length).toBe(amd?.recordsUsable)
+    for (const e of usable) {
+      const rec = c.records.items[e.record]
+      expect(rec?.platforms).toContain('linux/amd64')
+      const result = rec?.results.find((r) => r.complete)
+      // a complete result lists its layer blobs bottom → top, all listed in the manifest
+      expect(result?.blobs.length).toBeGreaterThan(0)
+      for (const blob of result?.blobs ?? []) expect(c.layers.items.some((l) => l.digest === blob && l.present)).toBe(true)
+    }
+  })
+
+  test('without a base image the platforms are "unknown", not guessed', async () => {
+    const {caches} = await inspectCacheRefs({refs: [reg.refs['cache-multi-mode-max'] as string], insecure: true})
+    const c = caches[0] as CacheSummary
+    expect(c.platforms.status).toBe('unknown')
+    expect(c.platforms.serves).toEqual([])
+    expect(c.platforms.note).toContain('--base')
+    // the base layer chains are still recognised as image roots, of unknown platform
+    expect(c.imageRoots.length).toBe(2)
+    expect(c.imageRoots.every((r) => r.kind === 'chainid' && r.platform === undefined)).toBe(true)
+  })
+
+  test('an image without inline cache is reported as such', async () => {
+    const {caches} = await inspectCacheRefs({refs: [reg.refs['base-busybox-index'] as string], insecure: true})
+    expect(caches[0]?.layout).toBe('image-without-cache')
+    expect(caches[0]?.warnings.join(' ')).toContain('imports nothing')
+  })
+
+  test('a missing tag is a not-found error naming the ref', async () => {
+    const error = await inspectCacheRefs({refs: [`${reg.host}/app/buildcache:nope`], insecure: true}).catch((e: unknown) => e as Error & {code?: string})
+    expect(error).toMatchObject({code: 'not-found'})
+    expect((error as Error).message).toContain(`${reg.host}/app/buildcache:nope`)
+    expect((error as Error).message).toContain('MANIFEST_UNKNOWN')
+  })
+
+  test.skipIf(!withSkopeo)('the manifests bakedoctor reads equal skopeo inspect --raw', async () => {
+    const client = await createRegistryClient({insecureHosts: [reg.host]})
+    try {
+      for (const name of ['cache-multi-mode-max', 'cache-amd64-only', 'cache-min', 'image-inline-cache', 'base-busybox-index']) {
+        const text = reg.refs[name] as string
+        const {stdout} = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${text}`], {encoding: 'buffer', maxBuffer: 16 * 1024 * 1024})
+        const parsed = parseImageReference(text) as ImageReference
+        const ours = await client.getManifest(parsed)
+        expect(ours.bytes.equals(stdout as unknown as Buffer), name).toBe(true)
+      }
+    } finally {
+      await client.close()
+    }
+  })
+
+  test('CLI: cache inspect <ref> --insecure --json prints the summary', async () => {
+    const ref = reg.refs['cache-min'] as string
+    const res = await runCli(['cache', 'inspect', ref, '--insecure', '--json', '--base', reg.refs['base-busybox-index'] as string])
+    expect(res.exitCode, res.stderr).toBe(0)
+    const json = res.json as {caches: CacheSummary[]}
+    expect(json.caches).toHaveLength(1)
+    expect(json.caches[0]?.ref).toBe(ref)
+    expect(json.caches[0]?.mode.value).toBe('min')
+    expect(json.caches[0]?.platforms.serves).toEqual(['linux/amd64'])
+  })
+
+  test('CLI: text output and the plain-HTTP hint without --insecure', async () => {
+    const ref = reg.refs['cache-multi-mode-max'] as string
+    const ok = await runCli(['cache', 'inspect', ref, '--insecure', '--base', reg.refs['base-busybox-index'] as string])
+    expect(ok.exitCode, ok.stderr).toBe(0)
+    expect(ok.stdout).toContain('mode       max')
+    expect(ok.stdout).toMatch(/platforms\s+linux\/amd64, linux\/arm64/)
+    const bad = await runCli(['cache', 'inspect', ref])
+    expect(bad.exitCode).toBe(1)
+    expect(bad.stderr).toContain('does not speak TLS')
+    expect(bad.stderr).toContain('--insecure')
+  })
+})
