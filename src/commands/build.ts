@@ -1,0 +1,74 @@
+import {Args, Flags} from '@oclif/core'
+import {BakedoctorCommand} from '../base-command.js'
+import type {BuildResult} from '../services/build.js'
+
+export default class Build extends BakedoctorCommand<BuildResult> {
+  static summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
+
+  static description = 'Drivers: `buildx` runs `docker buildx bake --progress=rawjson`; `engine` talks to the Docker Engine API over DOCKER_HOST and records the inputs of every step (files, args, base digests). Exit code 1 when a build fails.'
+
+  static strict = false
+
+  static examples = [
+    '<%= config.bin %> build api',
+    '<%= config.bin %> build --driver engine -f Dockerfile --set "*.args.VERSION=2"',
+    '<%= config.bin %> build api --explain --against r12',
+  ]
+
+  static args = {
+    target: Args.string({description: 'bake targets or groups (default: the `default` group); for a Dockerfile: the stage'}),
+  }
+
+  static flags = {
+    file: Flags.string({char: 'f', description: 'bake file, or a Dockerfile (repeatable)', multiple: true}),
+    set: Flags.string({description: 'override a target attribute: TARGET.key=value (repeatable)', multiple: true}),
+    driver: Flags.string({description: 'how to build', options: ['auto', 'buildx', 'engine'], default: 'auto'}),
+    context: Flags.string({description: 'build the Dockerfile in this directory (no bake file)'}),
+    explain: Flags.boolean({description: 'explain the cache misses against the baseline run'}),
+    against: Flags.string({description: 'baseline run for --explain (default: the previous run of the same target)'}),
+  }
+
+  async run(): Promise<BuildResult> {
+    const {argv, flags} = await this.parse(Build)
+    const targets = (argv as string[]).filter((a) => a !== '')
+    const controller = new AbortController()
+    const onSigint = (): void => controller.abort()
+    process.once('SIGINT', onSigint)
+    const {runBuild} = await import('../services/build.js')
+    const {BuildProgressPrinter} = await import('../output/build-progress.js')
+    const printers = new Map<string, InstanceType<typeof BuildProgressPrinter>>()
+    const multi = targets.length > 1
+    let result: BuildResult
+    try {
+      result = await runBuild({
+        targets,
+        files: flags.file ?? [],
+        set: flags.set ?? [],
+        driver: flags.driver as 'auto' | 'buildx' | 'engine',
+        context: flags.context,
+        cwd: process.cwd(),
+        db: flags.db,
+        signal: controller.signal,
+        explain: flags.explain || flags.against !== undefined,
+        against: flags.against,
+        onEvent: (event, target) => {
+          if (this.jsonEnabled()) return
+          const key = target ?? ''
+          let printer = printers.get(key)
+          if (!printer) printers.set(key, (printer = new BuildProgressPrinter((line) => this.note(line), multi && target ? `[${target}] ` : '')))
+          printer.push(event)
+        },
+      })
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+    const {renderBuildSummary} = await import('../output/build-text.js')
+    this.out(renderBuildSummary(result))
+    if (result.explanations?.length) {
+      const {renderExplanationText} = await import('../output/explain-text.js')
+      for (const explanation of result.explanations) this.out('\n' + renderExplanationText(explanation))
+    }
+    if (!result.ok) process.exitCode = 1
+    return result
+  }
+}
