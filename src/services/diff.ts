@@ -9,11 +9,7 @@ export async function diffRuns(options: {db?: string; cwd: string; a: string; b:
   try {
     const a = store.getRun(store.resolveRunRef(options.a))
     const b = store.getRun(store.resolveRunRef(options.b))
-    const plan = (hash?: string) => {
-      const body = hash ? store.getPlan(hash) : undefined
-      return body ? (JSON.parse(body) as {target?: Record<string, Record<string, unknown>>}) : undefined
-    }
-    return diffDomain(a, b, {a: plan(a.planHash), b: plan(b.planHash)})
+    return diffDomain(a, b, {a: store.getRunPlan(a), b: store.getRunPlan(b)})
   } finally {
     store.close()
   }

@@ -34,10 +34,8 @@ export function explainWithStore(store: IndexStore, options: Omit<ExplainService
 
 /** no-cache / no-cache-filter per target from the run's recorded plan (bake --print shape). */
 function noCacheOf(store: IndexStore, run: Run): ExplainOptions['noCache'] {
-  if (!run.planHash) return undefined
-  const body = store.getPlan(run.planHash)
-  if (!body) return undefined
-  const plan = JSON.parse(body) as {target?: Record<string, {'no-cache'?: boolean; 'no-cache-filter'?: string[]}>}
+  const plan = store.getRunPlan(run)
+  if (!plan) return undefined
   const out: NonNullable<ExplainOptions['noCache']> = {}
   for (const [name, t] of Object.entries(plan.target ?? {})) {
     if (t['no-cache'] || t['no-cache-filter']?.length) out[name] = {all: t['no-cache'] === true, filters: t['no-cache-filter']}

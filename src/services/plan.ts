@@ -138,15 +138,8 @@ export function planRefFromArg(arg: string, cwd: string): PlanRef {
 
 async function loadRef(ref: PlanRef, options: DiffPlansOptions): Promise<{plan: Plan; label: string}> {
   if (ref.kind === 'run') {
-    const spec = './run-plans.js'
-    let mod: {loadPlanForRun?: (o: {db?: string; runId: string}) => Promise<Plan>}
-    try {
-      mod = (await import(spec)) as typeof mod
-    } catch {
-      mod = {}
-    }
-    if (typeof mod.loadPlanForRun !== 'function') throw new UsageError(`"${ref.runId}" is not a file, and run plans cannot be loaded by this build`, {fix: 'pass two bake files or --rev REV1 --rev REV2'})
-    return {plan: await mod.loadPlanForRun({db: options.db, runId: ref.runId}), label: `run ${ref.runId}`}
+    const {loadPlanForRun} = await import('./run-plans.js')
+    return {plan: await loadPlanForRun({db: options.db, cwd: options.cwd, runId: ref.runId}), label: `run ${ref.runId}`}
   }
   const common = {cwd: options.cwd, env: options.env, targets: options.targets, set: options.set, vars: options.vars}
   if (ref.kind === 'rev') {

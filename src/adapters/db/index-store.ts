@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto'
+import type {Plan} from '../../domain/bake/plan.js'
 import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
 import {UsageError} from '../../errors.js'
@@ -317,6 +318,12 @@ export class IndexStore {
       metadata: row.metadata ? JSON.parse(row.metadata) : undefined,
       planHash: row.plan_hash ?? undefined,
     }
+  }
+
+  /** The plan recorded with a run (`build` records it; `ingest` has none). Stored as canonical Plan JSON. */
+  getRunPlan(run: Pick<Run, 'planHash'>): Plan | undefined {
+    const body = run.planHash ? this.getPlan(run.planHash) : undefined
+    return body ? (JSON.parse(body) as Plan) : undefined
   }
 
   getPlan(hash: string): string | undefined {

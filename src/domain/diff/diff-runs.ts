@@ -1,3 +1,5 @@
+import {diffPlan} from '../bake/plan-diff.js'
+import type {Plan} from '../bake/plan.js'
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
 import {computeTotals} from '../model/totals.js'
@@ -5,34 +7,14 @@ import {explainRun} from '../explain/explain-run.js'
 import {matchSteps, parseFrom} from '../explain/match-steps.js'
 import type {InputChange, PlanChange, RunDiff, StepTransition, TimingRow} from './types.js'
 
-type PlanLike = {target?: Record<string, Record<string, unknown>>}
-
-/** Attribute-by-attribute plan diff per target; maps (args, labels) compared key by key. */
-export function diffPlanJson(a: PlanLike, b: PlanLike): PlanChange[] {
-  const out: PlanChange[] = []
-  const targets = [...new Set([...Object.keys(a.target ?? {}), ...Object.keys(b.target ?? {})])].sort()
+/** The plan diff of two recorded plans, flattened to one row per target attribute. */
+export function planChanges(a: Plan, b: Plan): PlanChange[] {
   const show = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v))
-  for (const t of targets) {
-    const ta = a.target?.[t]
-    const tb = b.target?.[t]
-    if (!ta || !tb) {
-      out.push({target: t, attribute: '(target)', old: ta ? 'present' : undefined, new: tb ? 'present' : undefined})
-      continue
-    }
-    for (const attr of [...new Set([...Object.keys(ta), ...Object.keys(tb)])].sort()) {
-      const va = ta[attr]
-      const vb = tb[attr]
-      const isMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v)
-      if (isMap(va) || isMap(vb)) {
-        const ma = (va ?? {}) as Record<string, unknown>
-        const mb = (vb ?? {}) as Record<string, unknown>
-        for (const k of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort()) {
-          if (show(ma[k]) !== show(mb[k])) out.push({target: t, attribute: `${attr}.${k}`, old: show(ma[k]), new: show(mb[k])})
-        }
-      } else if (show(va) !== show(vb)) out.push({target: t, attribute: attr, old: show(va), new: show(vb)})
-    }
-  }
-  return out
+  return diffPlan(a, b).targets.flatMap((t) =>
+    t.status !== 'changed'
+      ? [{target: t.name, attribute: '(target)', old: t.status === 'removed' ? 'present' : undefined, new: t.status === 'added' ? 'present' : undefined}]
+      : t.attributes.map((attr) => ({target: t.name, attribute: attr.attribute, old: show(attr.before), new: show(attr.after)})),
+  )
 }
 
 const state = (s: Step): 'hit' | 'miss' => (s.cached && !s.servedInRun ? 'hit' : 'miss')
@@ -41,7 +23,7 @@ const state = (s: Step): 'hit' | 'miss' => (s.cached && !s.servedInRun ? 'hit' :
  * `bakedoctor diff A B`: plan, inputs, steps and timing of two runs, plus the explanation of B's
  * misses against A (the verdicts of every hit→miss transition).
  */
-export function diffRuns(a: Run, b: Run, plans: {a?: PlanLike; b?: PlanLike} = {}): RunDiff {
+export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunDiff {
   const explanation = explainRun(b, a)
   const matches = matchSteps(b.steps, a.steps)
   const verdicts = new Map(explanation.steps.map((s) => [s.key, s]))
@@ -115,7 +97,7 @@ export function diffRuns(a: Run, b: Run, plans: {a?: PlanLike; b?: PlanLike} = {
   timing.sort((x, y) => (y.newMs ?? 0) - (x.newMs ?? 0))
   const total = (run: Run) => run.durationMs
   const summary = (run: Run) => ({id: run.id, createdAt: run.createdAt, targets: run.targets, platforms: run.platforms, durationMs: run.durationMs, hitRate: computeTotals(run.steps).hitRate})
-  const plan = plans.a && plans.b ? diffPlanJson(plans.a, plans.b) : undefined
+  const plan = plans.a && plans.b ? planChanges(plans.a, plans.b) : undefined
   return {
     a: summary(a),
     b: summary(b),

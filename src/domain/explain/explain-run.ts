@@ -70,8 +70,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   const baselineFromDigest = new Map<string, string>()
   for (const b of baseline?.steps ?? []) {
     if (b.kind !== 'FROM') continue
-    const f = parseFrom(b.instruction)
-    baselineFromDigest.set(`${b.target ?? ''}|${b.platform ?? ''}|${f.ref}`, f.digest ?? '')
+    baselineFromDigest.set(`${b.target ?? ''}|${b.platform ?? ''}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
   }
 
   const memo = new Map<Step, Verdicted | null>()
@@ -124,6 +123,11 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       }
     }
     if (match.kind === 'changed') {
+      // recorded inputs know when the text changed because an ARG's value did
+      const recordedArg = recordedChange(s, b)
+      if (recordedArg?.verdict === 'arg-changed') {
+        return root(s, 'arg-changed', {...recordedArg.evidence, instruction: {old: b.instruction, new: s.instruction, diff: wordDiff(b.instruction, s.instruction)}})
+      }
       // ARG values are expanded into vertex names: a text change that is exactly a changed build
       // arg's new value is that arg changing, not an edit of the Dockerfile
       const viaArg = argChanges.filter((a) => !a.secret && a.new !== undefined && s.instruction.includes(a.new) && !b.instruction.includes(a.new))
@@ -140,10 +144,11 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
     if (from) {
       // BuildKit announces a FROM shared by several stages under one stage's name only, and not
       // always the same one: compare by (target, platform, image ref), not by step slot.
-      const now = parseFrom(from.instruction)
-      const was = baselineFromDigest.get(`${s.target ?? ''}|${s.platform ?? ''}|${now.ref}`)
-      if (was !== undefined && now.digest !== was) {
-        return root(s, 'base-image-changed', {summary: `${now.ref}: ${was || '?'} → ${now.digest ?? '?'}`, baseImage: {ref: now.ref, old: was || undefined, new: now.digest}})
+      const ref = parseFrom(from.instruction).ref
+      const now = fromDigest(from)
+      const was = baselineFromDigest.get(`${s.target ?? ''}|${s.platform ?? ''}|${ref}`)
+      if (was && now && now !== was) {
+        return root(s, 'base-image-changed', {summary: `${ref}: ${was} → ${now}`, baseImage: {ref, old: was, new: now}})
       }
     }
     // recorded inputs (engine driver / --context) decide exactly
@@ -253,6 +258,14 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
     const s = ordered.find((x) => stepSlot(x) === key)
     return s ? stepLabel(s) : key
   }
+}
+
+/**
+ * The digest a FROM resolved to: in the vertex name when BuildKit pinned it (`FROM x@sha256:…`),
+ * else the recorded base-image input (local engine images carry no digest in the name).
+ */
+function fromDigest(step: Step): string | undefined {
+  return parseFrom(step.instruction).digest ?? step.stepInputs?.components.find((c) => c.kind === 'base-image')?.value
 }
 
 function labelOf(e: StepExplanation): string {
