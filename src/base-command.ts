@@ -45,7 +45,8 @@ export abstract class BakedoctorCommand<T> extends Command {
       return super.catch(error)
     }
     if (this.jsonEnabled()) {
-      this.logJson({error: {message: redactSecrets(error.message), code, fix: (error as {fix?: string}).fix}})
+      const input = error as {file?: string; position?: {line?: number; offset?: number}; fix?: string}
+      this.logJson({error: {message: redactSecrets(error.message), code, fix: input.fix, file: input.file, line: input.position?.line, offset: input.position?.offset}})
     } else {
       process.stderr.write(redactSecrets(renderError(error)) + '\n')
     }

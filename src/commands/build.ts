@@ -26,6 +26,10 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     context: Flags.string({description: 'build the Dockerfile in this directory (no bake file)'}),
     explain: Flags.boolean({description: 'explain the cache misses against the baseline run'}),
     against: Flags.string({description: 'baseline run for --explain (default: the previous run of the same target)'}),
+    'min-hit-rate': Flags.string({description: 'gate: exit 1 when a recorded run\'s hit rate is below N % (see `bakedoctor gate`)'}),
+    'min-time-saved-rate': Flags.string({description: 'gate: minimum time-weighted hit rate, %'}),
+    'max-drop': Flags.string({description: 'gate: maximum drop of the hit rate against --baseline (or the previous run), points'}),
+    baseline: Flags.string({description: 'gate: run or branch:NAME for --max-drop'}),
   }
 
   async run(): Promise<BuildResult> {
@@ -69,6 +73,18 @@ export default class Build extends BakedoctorCommand<BuildResult> {
       for (const explanation of result.explanations) this.out('\n' + renderExplanationText(explanation))
     }
     if (!result.ok) process.exitCode = 1
+    const rules = {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline}
+    if (result.ok && (rules.minHitRate ?? rules.minTimeSavedRate ?? rules.maxDrop) !== undefined) {
+      const {gateRun} = await import('../services/gate.js')
+      const {renderGateText} = await import('../output/gate-text.js')
+      result.gates = []
+      for (const r of result.runs) {
+        const gate = await gateRun({db: result.db, runId: r.id, cwd: process.cwd(), rules})
+        result.gates.push(gate)
+        this.out('\n' + renderGateText(gate))
+        if (!gate.passed) process.exitCode = 1
+      }
+    }
     return result
   }
 }

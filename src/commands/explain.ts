@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../base-command.js'
 import type {Explanation} from '../domain/explain/types.js'
+import {shouldUseTui} from '../ui/tty.js'
 
 export default class Explain extends BakedoctorCommand<Explanation> {
   static summary = 'Explain every cache miss of a run against a baseline: root causes first, with evidence and advice.'
@@ -20,13 +21,29 @@ export default class Explain extends BakedoctorCommand<Explanation> {
     format: Flags.string({description: 'output format when not interactive', options: ['text', 'markdown'], default: 'text'}),
     all: Flags.boolean({description: 'list hits too, not only misses'}),
     'no-tui': Flags.boolean({description: 'print the report even on a terminal'}),
+    'check-cache': Flags.boolean({description: 'inspect the run\'s registry cache refs and use what they hold as evidence for cache-unavailable verdicts'}),
+    'cache-from': Flags.string({description: 'with --check-cache: cache ref to inspect (default: the plan\'s cache-from, else the run\'s cache imports); repeatable', multiple: true}),
+    base: Flags.string({description: 'with --check-cache: base image to match per-platform cache roots (default: the run\'s FROM images); repeatable', multiple: true}),
+    insecure: Flags.boolean({description: 'with --check-cache: the cache registries may use plain HTTP (loopback) or unverified TLS'}),
+    'ca-file': Flags.string({description: 'with --check-cache: PEM file with CA certificates for the registry'}),
   }
 
   async run(): Promise<Explanation> {
     const {args, flags} = await this.parse(Explain)
     const {explainRun} = await import('../services/explain.js')
-    const explanation = await explainRun({db: flags.db, cwd: process.cwd(), run: args.run, against: flags.against})
+    const checkCache = flags['check-cache']
+      ? {
+          refs: flags['cache-from'], bases: flags.base, insecure: flags.insecure, caFile: flags['ca-file'], env: process.env,
+          dockerConfigDir: process.env.DOCKER_CONFIG || (await import('node:path')).join((await import('node:os')).homedir(), '.docker'),
+        }
+      : undefined
+    const explanation = await explainRun({db: flags.db, cwd: process.cwd(), run: args.run, against: flags.against, checkCache})
     if (this.jsonEnabled()) return explanation
+    if (!flags['no-tui'] && flags.format === 'text' && shouldUseTui(process.stdout, {stdin: process.stdin})) {
+      const {renderExplainApp} = await import('../ui/render.js')
+      await renderExplainApp({explanation})
+      return explanation
+    }
     const {renderExplanationText, renderExplanationMarkdown} = await import('../output/explain-text.js')
     this.out(flags.format === 'markdown' ? renderExplanationMarkdown(explanation) : renderExplanationText(explanation, {all: flags.all}))
     return explanation

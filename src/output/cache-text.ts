@@ -81,3 +81,22 @@ function renderOne(c: CacheSummary): string {
   for (const w of c.warnings) lines.push(`  warning: ${w}`)
   return lines.join('\n')
 }
+
+/**
+ * `cache inspect --run`: per cacheable step, whether each ref could have served it.
+ * @example
+ * Run r3 against 127.0.0.1:5000/app/buildcache:api
+ *   HIT   could-serve   [api linux/amd64 deps 2/4] WORKDIR /app
+ *   MISS  cannot-serve  [api linux/arm64 deps 2/4] WORKDIR /app — the ref holds no records for linux/arm64 …
+ */
+export function renderRunCacheCheck(check: import('../services/cache-check.js').CacheCheckResult): string {
+  const lines = [`Run ${check.run} against ${check.refs.join(', ')}`]
+  for (const e of check.errors) lines.push(`  could not read ${e.ref}: ${e.message}`)
+  for (const s of check.steps) {
+    for (const r of s.refs) {
+      const reason = r.verdict === 'could-serve' ? '' : ` — ${r.reason}`
+      lines.push(`  ${(s.cached ? 'HIT' : 'MISS').padEnd(5)} ${r.verdict.padEnd(13)} ${s.label}${check.refs.length > 1 ? ` (${r.ref})` : ''}${reason}`)
+    }
+  }
+  return lines.join('\n')
+}

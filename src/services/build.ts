@@ -69,6 +69,8 @@ export interface BuildResult {
   cancelled: boolean
   /** with `explain`: one explanation per recorded run */
   explanations?: Explanation[]
+  /** with gate flags (`--min-hit-rate` …): one gate result per recorded run */
+  gates?: import('./gate.js').GateResult[]
 }
 
 const BAKE_FILES = [

@@ -12,10 +12,17 @@ export interface ExplainServiceOptions {
   /** baseline ref; default: previous run of the same targets and platforms on the same branch */
   against?: string
   cacheFacts?: ExplainOptions['cacheFacts']
+  /** inspect the run's cache refs first and use what they hold as evidence (`--check-cache`) */
+  checkCache?: Omit<import('./cache-check.js').CacheCheckOptions, 'db' | 'cwd' | 'run' | 'lenient'>
 }
 
 /** `bakedoctor explain`: loads the run and its baseline from the index and explains every miss. */
 export async function explainRun(options: ExplainServiceOptions): Promise<Explanation> {
+  if (options.checkCache) {
+    const {checkRunCaches} = await import('./cache-check.js')
+    const check = await checkRunCaches({...options.checkCache, db: options.db, cwd: options.cwd, run: options.run ?? 'latest', lenient: true})
+    options = {...options, checkCache: undefined, cacheFacts: check.facts}
+  }
   const store = await IndexStore.open(resolveDbPath(options), {readonly: true})
   try {
     return explainWithStore(store, options)

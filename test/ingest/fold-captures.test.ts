@@ -73,3 +73,12 @@ describe('real bake captures', () => {
     expect(byTarget.get('worker linux/amd64')).toMatchObject({cacheable: 8, hits: 5})
   })
 })
+
+describe('run status', () => {
+  it('a failed cache import (ref not pushed yet) is not a failed build (b1-cold exited 0)', async () => {
+    const run = await foldFile(bakeCapture('b1-cold'))
+    expect(run.status).toBe('completed')
+    const imports = run.steps.filter((s) => s.instruction.startsWith('importing cache manifest from'))
+    expect(imports.every((s) => s.error?.includes('failed to configure registry cache importer'))).toBe(true)
+  })
+})

@@ -14,7 +14,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-rel-'))
 async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
   const out = createWriteStream(file)
   for (const l of lines) if (!out.write(l + '\n')) await new Promise((r) => out.once('drain', r))
-  await new Promise((r) => out.end(r))
+  await new Promise<void>((r) => out.end(() => r()))
 }
 
 describe('the index under load and faults', () => {

@@ -2,9 +2,11 @@ import {Args, Flags} from '@oclif/core'
 import os from 'node:os'
 import path from 'node:path'
 import {BakedoctorCommand} from '../../base-command.js'
+import type {CacheCheckResult} from '../../services/cache-check.js'
 import type {CacheInspectResult} from '../../services/cache-inspect.js'
+import {UsageError} from '../../errors.js'
 
-export default class CacheInspect extends BakedoctorCommand<CacheInspectResult> {
+export default class CacheInspect extends BakedoctorCommand<CacheInspectResult | CacheCheckResult> {
   static summary = 'Inspect registry cache refs: layout, layers, records, export mode, platforms they can serve'
 
   static description = `Reads each REF over the OCI distribution API (credentials from the docker config: DOCKER_CONFIG or ~/.docker/config.json,
@@ -20,7 +22,7 @@ pass them with --base (the FROM images); for inline caches the base recorded in 
   static strict = false
 
   static args = {
-    ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…', required: true}),
+    ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…; with --run, default: the run\'s cache-from refs'}),
   }
 
   static flags = {
@@ -28,12 +30,27 @@ pass them with --base (the FROM images); for inline caches the base recorded in 
     'ca-file': Flags.string({description: 'PEM file with CA certificates to trust for the registry (in addition to the system roots)'}),
     platform: Flags.string({description: 'platform to report on (os/arch[/variant]); repeatable', multiple: true}),
     base: Flags.string({description: 'base image of the build (FROM), used to match per-platform root records; repeatable', multiple: true}),
+    run: Flags.string({description: 'a recorded run (r12, latest): tell per step whether each ref could have served it'}),
     'max-manifest-size': Flags.integer({description: 'largest manifest to read, bytes', default: 4 * 1024 * 1024, min: 1024}),
     'max-config-size': Flags.integer({description: 'largest cache/image config to read, bytes', default: 64 * 1024 * 1024, min: 1024}),
   }
 
-  async run(): Promise<CacheInspectResult> {
+  async run(): Promise<CacheInspectResult | CacheCheckResult> {
     const {argv, flags} = await this.parse(CacheInspect)
+    const dockerConfigDir = process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
+    if (flags.run) {
+      const {checkRunCaches} = await import('../../services/cache-check.js')
+      const check = await checkRunCaches({
+        db: flags.db, cwd: process.cwd(), run: flags.run, refs: argv as string[], bases: flags.base,
+        insecure: flags.insecure, caFile: flags['ca-file'], dockerConfigDir, env: process.env,
+      })
+      const {renderCacheInspectText, renderRunCacheCheck} = await import('../../output/cache-text.js')
+      this.out(renderCacheInspectText(check.caches))
+      this.out('')
+      this.out(renderRunCacheCheck(check))
+      return check
+    }
+    if (argv.length === 0) throw new UsageError('no cache ref given', {fix: 'bakedoctor cache inspect REF…, or --run RUN to check the run\'s own cache refs'})
     const {inspectCacheRefs} = await import('../../services/cache-inspect.js')
     const result = await inspectCacheRefs({
       refs: argv as string[],
@@ -41,7 +58,7 @@ pass them with --base (the FROM images); for inline caches the base recorded in 
       caFile: flags['ca-file'],
       platforms: flags.platform,
       bases: flags.base,
-      dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
+      dockerConfigDir,
       env: process.env,
       limits: {manifestBytes: flags['max-manifest-size'], configBytes: flags['max-config-size']},
     })

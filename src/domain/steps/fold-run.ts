@@ -181,7 +181,7 @@ export class RunFolder {
     const stepPlatforms = uniqueSorted(steps.map((s) => s.platform))
     const platforms = stepPlatforms.length ? stepPlatforms : (this.recordPlatforms ?? [])
     const status = this.runStatus(steps)
-    const errorStep = steps.find((s) => s.error && !isCancellation(s.error))
+    const errorStep = steps.find((s) => s.error && !isCancellation(s.error) && !(s.internal && isCacheImport(s.instruction)))
     return {
       source: this.options.source ?? 'rawjson',
       sourceFile: this.options.sourceFile,
@@ -201,13 +201,18 @@ export class RunFolder {
 
   private runStatus(steps: Step[]): RunStatus {
     if (this.recordStatus === 'failed' || this.recordStatus === 'cancelled') return this.recordStatus
-    const errors = steps.filter((s) => s.error)
+    // a cache import that fails (ref not pushed yet, HTTP vs HTTPS) is a warning: BuildKit builds on
+    const errors = steps.filter((s) => s.error && !(s.internal && isCacheImport(s.instruction)))
     if (errors.some((s) => !isCancellation(s.error!)) || (this.buildError && !isCancellation(this.buildError))) return 'failed'
     if (errors.length || (this.buildError && isCancellation(this.buildError))) return 'cancelled'
     // a vertex that started and never completed: the stream was cut mid-build
     if (steps.some((s) => s.started !== undefined && !s.completed)) return 'incomplete'
     return 'completed'
   }
+}
+
+function isCacheImport(instruction: string): boolean {
+  return instruction.startsWith('importing cache manifest from ')
 }
 
 function isCancellation(error: string): boolean {

@@ -1,0 +1,157 @@
+import type {RunStatus, RunTotals} from '../model/run.js'
+import type {RootCause, Verdict} from '../explain/types.js'
+
+/**
+ * The CI gate (design.md §2 hit rates, §4 verdicts, §7 presenters). Pure types: the rules, where each
+ * threshold came from, and the typed result every presenter (text, markdown, JUnit, --json) renders.
+ * Rates in settings and rules are PERCENT (0–100), as users write them (`--min-hit-rate 80`);
+ * rates inside `RunTotals` stay fractions (0–1).
+ */
+
+/** Which groups of steps a rate rule is checked on. */
+export type GateScope = 'overall' | 'target' | 'platform' | 'target-platform'
+export const GATE_SCOPES: readonly GateScope[] = ['overall', 'target', 'platform', 'target-platform']
+
+/** `hit-rate`: hits / cacheable; `time-saved-rate`: seconds saved / (saved + spent); `max-drop`: points lost vs a baseline run. */
+export type RuleKind = 'hit-rate' | 'time-saved-rate' | 'max-drop'
+
+/** Where a setting came from, echoed in every report. */
+export type SettingSource =
+  | {kind: 'flag'; flag: string}
+  | {kind: 'config'; file: string; path: string}
+  | {kind: 'default'}
+
+export interface Setting<T> {
+  value: T
+  source: SettingSource
+}
+
+/** The numeric thresholds (percent) that can be set globally or per target / platform. */
+export interface ThresholdSet {
+  minHitRate?: Setting<number>
+  minTimeSavedRate?: Setting<number>
+  maxDrop?: Setting<number>
+}
+
+export type ThresholdName = keyof ThresholdSet
+export const THRESHOLD_NAMES: readonly ThresholdName[] = ['minHitRate', 'minTimeSavedRate', 'maxDrop']
+
+/** Per-target overrides may hold per-platform overrides of their own (`targets.api.platforms["linux/arm64"]`). */
+export interface TargetOverride extends ThresholdSet {
+  platforms: Record<string, ThresholdSet>
+}
+
+/** Everything the gate checks, merged from flags, the config file and defaults. */
+export interface GateSettings extends ThresholdSet {
+  /** `RUN`, `latest~1`, `branch:NAME`; undefined = the previous run of the same targets (when maxDrop is set) */
+  baseline?: Setting<string>
+  per: Setting<GateScope[]>
+  allowEmpty: Setting<boolean>
+  targets: Record<string, TargetOverride>
+  platforms: Record<string, ThresholdSet>
+}
+
+/** What a config file says (`bakedoctor.config.json` `gate` key, or package.json `bakedoctor.gate`). */
+export interface GateFileConfig {
+  minHitRate?: number
+  minTimeSavedRate?: number
+  maxDrop?: number
+  baseline?: string
+  per?: GateScope[]
+  allowEmpty?: boolean
+  targets?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number; platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>}>
+  platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>
+}
+
+export interface LoadedConfig {
+  /** absolute path of the file read */
+  file: string
+  /** JSON path prefix of the gate section inside it: `gate` or `bakedoctor.gate` */
+  prefix: string
+  gate: GateFileConfig
+}
+
+/** A group of cacheable steps with its totals. */
+export interface GateGroup {
+  scope: GateScope
+  target?: string
+  platform?: string
+  totals: RunTotals
+}
+
+export type RuleStatus = 'pass' | 'fail' | 'skip'
+
+export interface RuleResult {
+  /** stable id, e.g. `hit-rate:target-platform:api:linux/arm64` */
+  id: string
+  kind: RuleKind
+  scope: GateScope
+  target?: string
+  platform?: string
+  /** `linux/arm64 hit rate` */
+  label: string
+  status: RuleStatus
+  /** the measured value in percent (rate, or points dropped); null when unknown */
+  actual: number | null
+  /** `>=` for rates, `<=` for a drop */
+  comparison: '>=' | '<='
+  required: Setting<number>
+  hits?: number
+  cacheable?: number
+  servedInRun?: number
+  savedMs?: number
+  spentMs?: number
+  /** max-drop: the baseline's rate and this run's rate, percent */
+  baselineRate?: number | null
+  rate?: number | null
+  /** `linux/arm64 hit rate 0/9 (0%) < 80%` */
+  message: string
+}
+
+/** An applied threshold, for the report's echo. */
+export interface AppliedThreshold {
+  name: 'min-hit-rate' | 'min-time-saved-rate' | 'max-drop' | 'baseline' | 'per' | 'allow-empty'
+  /** `all`, `target api`, `platform linux/arm64`, `target api, platform linux/arm64` */
+  appliesTo: string
+  value: string
+  source: SettingSource
+}
+
+export interface GateRootCause extends RootCause {
+  target?: string
+  platform?: string
+}
+
+export type GateOutcome = 'pass' | 'fail' | 'build-failed' | 'empty'
+
+export interface GateBaseline {
+  /** as asked for (`branch:main`, `r12`), or `previous run` */
+  ref: string
+  source: SettingSource
+  /** the run compared against, when one was found */
+  id?: string
+  branch?: string
+  /** why there is no baseline (drop rules are then skipped) */
+  missing?: string
+}
+
+export interface GateResult {
+  outcome: GateOutcome
+  passed: boolean
+  /** one sentence: what happened */
+  headline: string
+  run: {id: string; status: RunStatus; error?: string; targets: string[]; platforms: string[]; createdAt: number; branch?: string; commit?: string}
+  /** --target / --platform: the gate looked at these steps only */
+  filter: {target?: string; platform?: string}
+  totals: RunTotals
+  baseline?: GateBaseline
+  thresholds: AppliedThreshold[]
+  rules: RuleResult[]
+  /** for a failing gate: the top root causes of the misses in the failing groups */
+  rootCauses: GateRootCause[]
+  /** how many root causes the explanation found for those groups in all */
+  rootCauseCount: number
+  notes: string[]
+}
+
+export type {RootCause, Verdict}
