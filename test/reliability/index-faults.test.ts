@@ -13,7 +13,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-rel-'))
 
 async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
   const out = createWriteStream(file)
-  for (const l of lines) if (!out.write(l + '\n')) await new Promise((r) => out.once('drain', r))
+  for (const l of lines) if (!out.write(l + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
   await new Promise<void>((r) => out.end(() => r()))
 }
 
