@@ -26,6 +26,7 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     context: Flags.string({description: 'build the Dockerfile in this directory (no bake file)'}),
     explain: Flags.boolean({description: 'explain the cache misses against the baseline run'}),
     against: Flags.string({description: 'baseline run for --explain (default: the previous run of the same target)'}),
+    'no-tui': Flags.boolean({description: 'with --explain: print the report even on a terminal'}),
     'min-hit-rate': Flags.string({description: 'gate: exit 1 when a recorded run\'s hit rate is below N % (see `bakedoctor gate`)'}),
     'min-time-saved-rate': Flags.string({description: 'gate: minimum time-weighted hit rate, %'}),
     'max-drop': Flags.string({description: 'gate: maximum drop of the hit rate against --baseline (or the previous run), points'}),
@@ -40,8 +41,11 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     process.once('SIGINT', onSigint)
     const {runBuild} = await import('../services/build.js')
     const {BuildProgressPrinter} = await import('../output/build-progress.js')
+    const {shouldUseTui} = await import('../ui/tty.js')
     const printers = new Map<string, InstanceType<typeof BuildProgressPrinter>>()
     const multi = targets.length > 1
+    // on a terminal: the live Ink view; on a pipe: one plain line per finished step (stderr)
+    const live = !this.jsonEnabled() && shouldUseTui(process.stderr) ? (await import('../ui/render-build.js')).startLiveBuildView({stdout: process.stderr}) : undefined
     let result: BuildResult
     try {
       result = await runBuild({
@@ -57,6 +61,7 @@ export default class Build extends BakedoctorCommand<BuildResult> {
         against: flags.against,
         onEvent: (event, target) => {
           if (this.jsonEnabled()) return
+          if (live) return live.push(event, target)
           const key = target ?? ''
           let printer = printers.get(key)
           if (!printer) printers.set(key, (printer = new BuildProgressPrinter((line) => this.note(line), multi && target ? `[${target}] ` : '')))
@@ -65,12 +70,18 @@ export default class Build extends BakedoctorCommand<BuildResult> {
       })
     } finally {
       process.off('SIGINT', onSigint)
+      await live?.finish()
     }
     const {renderBuildSummary} = await import('../output/build-text.js')
     this.out(renderBuildSummary(result))
     if (result.explanations?.length) {
-      const {renderExplanationText} = await import('../output/explain-text.js')
-      for (const explanation of result.explanations) this.out('\n' + renderExplanationText(explanation))
+      if (!flags['no-tui'] && shouldUseTui(process.stdout, {json: this.jsonEnabled(), stdin: process.stdin})) {
+        const {renderExplainApp} = await import('../ui/render.js')
+        for (const explanation of result.explanations) await renderExplainApp({explanation, stdin: process.stdin, stdout: process.stdout})
+      } else {
+        const {renderExplanationText} = await import('../output/explain-text.js')
+        for (const explanation of result.explanations) this.out('\n' + renderExplanationText(explanation))
+      }
     }
     if (!result.ok) process.exitCode = 1
     const rules = {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline}
