@@ -73,6 +73,21 @@ describe('build --driver buildx (fake docker replaying real BuildKit captures)',
     expect(from.stepInputs!.components).toContainEqual({kind: 'base-image', name: '127.0.0.1:5000/base/busybox:1', value: 'sha256:269c345739b285890e0317eda30f06660a33a8157e0bf1f52ce6b8b409376959'})
   })
 
+  it.each(['r1-cold', 'r3-code-change', 'r10-failed'])('records the same run as `ingest` does for the same capture (%s)', async (capture) => {
+    await plan(capture === 'r10-failed' ? ['linux/amd64'] : ['linux/amd64', 'linux/arm64'], 'aaa111')
+    const result = await build(capture)
+    const built = await loadRun(result.db, result.runs[0]!.id)
+    const {ingestFile} = await import('../../src/services/ingest.js')
+    const db2 = path.join(dir, 'ingested.db')
+    const ingested = await ingestFile({file: path.join(CAPTURES, capture, 'rawjson.json'), db: db2, cwd: dir, target: 'api', git: false, metadataFile: capture === 'r10-failed' ? undefined : path.join(CAPTURES, capture, 'metadata.json')})
+    const viaIngest = await loadRun(db2, ingested.run.id)
+    const shape = (r: Run) => ({
+      status: r.status, targets: r.targets, platforms: r.platforms,
+      steps: r.steps.map((s) => ({name: s.name, target: s.target, cached: s.cached, servedInRun: s.servedInRun, error: s.error, durationMs: s.durationMs, logTail: s.logTail})),
+    })
+    expect(shape(built)).toEqual(shape(viaIngest))
+  })
+
   it('warm build: 18/18 from cache', async () => {
     await plan(['linux/amd64', 'linux/arm64'], 'aaa111')
     const result = await build('r2-warm-remote')
