@@ -9,7 +9,8 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, test} from 'vitest'
 import {resolvePlan} from '../../src/services/plan.js'
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bake-mono')
+// the captured bake project and its `bake --print` (fixtures/bake-0.10-rawjson)
+const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/bake-0.10-rawjson')
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fake-docker-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
@@ -23,7 +24,7 @@ function fakeDocker(name: string, script: string): string {
 }
 
 describe('buildx source', () => {
-  const printJson = path.join(FIX, 'print.json')
+  const printJson = path.join(FIX, 'b1-cold', 'print.json')
   const argsLog = path.join(tmp, 'args.log')
 
   test('auto uses docker buildx bake --print when buildx works, with the same plan model', async () => {

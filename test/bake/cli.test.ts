@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, test} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 
-const MONO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bake-mono/mono-context')
+const MONO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/bake-0.10-rawjson/mono-context')
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'plan-cli-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 // no docker on PATH: `auto` must fall back to the built-in resolver

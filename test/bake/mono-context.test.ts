@@ -9,10 +9,11 @@ import {expect, test} from 'vitest'
 import {planFromPrintJson, planHash} from '../../src/domain/bake/plan.js'
 import {resolvePlan} from '../../src/services/plan.js'
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bake-mono')
+// the captured bake project and its `bake --print` (fixtures/bake-0.10-rawjson)
+const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/bake-0.10-rawjson')
 
 test('mono-context resolves like the captured --print (b1-cold)', async () => {
-  const captured = planFromPrintJson(JSON.parse(readFileSync(path.join(FIX, 'print.json'), 'utf8')))
+  const captured = planFromPrintJson(JSON.parse(readFileSync(path.join(FIX, 'b1-cold', 'print.json'), 'utf8')))
   const {plan, source, files} = await resolvePlan({cwd: path.join(FIX, 'mono-context'), env: {}, source: 'builtin'})
   expect(source).toBe('builtin')
   expect(files).toEqual(['docker-bake.hcl'])

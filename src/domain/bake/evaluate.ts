@@ -54,6 +54,8 @@ export interface EvaluatedConfig {
 
 const RESERVED = new Set(['target', 'group', 'BAKE_CMD_CONTEXT', 'BAKE_LOCAL_PLATFORM'])
 const NAME_RE = /^[a-zA-Z0-9_-]+$/
+/** a matrix that expands beyond this many targets is refused: no real bake file needs it, and memory would not be bounded */
+const MAX_MATRIX_COMBINATIONS = 10_000
 
 interface Instance {
   block: BlockNode
@@ -472,6 +474,12 @@ export class BakeEvaluator implements EvalHost {
     for (const key of Object.keys(m).sort()) {
       const values = m[key] as Value
       if (!Array.isArray(values)) throw new InputError(`${where}: attribute "matrix": matrix values must be a list (key "${key}")`, loc(matrixAttr))
+      if (combos.length * values.length > MAX_MATRIX_COMBINATIONS) {
+        throw new InputError(`${where}: attribute "matrix": expands to more than ${MAX_MATRIX_COMBINATIONS} targets`, {
+          ...loc(matrixAttr),
+          fix: 'use fewer matrix values, or split the target',
+        })
+      }
       combos = combos.flatMap((c) => values.map((v) => ({...c, [key]: v})))
     }
     const seen = new Set<string>()

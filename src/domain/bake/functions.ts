@@ -5,6 +5,7 @@
  * stays pure. Functions buildx has but bakedoctor does not are named in the error.
  */
 import {createHash, randomUUID} from 'node:crypto'
+import {cleanPath} from './go-path.js'
 import {
   EvalError,
   type Value,
@@ -435,22 +436,7 @@ function uuidv5(namespace: string, nameStr: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-function goPathClean(p: string): string {
-  if (p === '') return '.'
-  const rooted = p.startsWith('/')
-  const out: string[] = []
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue
-    if (seg === '..') {
-      if (out.length && out[out.length - 1] !== '..') out.pop()
-      else if (!rooted) out.push('..')
-    } else out.push(seg)
-  }
-  const s = (rooted ? '/' : '') + out.join('/')
-  return s === '' ? '.' : s
-}
 
-export {goPathClean}
 
 const FUNCTIONS: Record<string, Fn> = {
   // --- math
@@ -632,7 +618,7 @@ const FUNCTIONS: Record<string, Fn> = {
   }),
   dirname: unary('dirname', (s) => {
     const i = s.lastIndexOf('/')
-    return goPathClean(i < 0 ? '' : s.slice(0, i + 1))
+    return cleanPath(i < 0 ? '' : s.slice(0, i + 1))
   }),
   // --- collections
   length: (args) => {

@@ -206,18 +206,35 @@ export function splitCsv(s: string): string[] {
   return out
 }
 
-function entryFromCsv(s: string, kind: 'cache' | 'output'): PlanEntry[] {
+/**
+ * A `cache-from` / `cache-to` / `output` CSV (`type=registry,ref=x`, or bare refs / a dest path).
+ * `strict` (bake files, `--set`) rejects fields without `=` and a missing type as buildx does;
+ * lenient (old buildx `--print` output, already validated by buildx) keeps what it finds.
+ */
+export function parseEntryCsv(s: string, kind: 'cache' | 'output', options: {strict: boolean; fail?: (message: string) => never}): PlanEntry[] {
   const fields = splitCsv(s).map((f) => f.trim()).filter((f) => f !== '')
   if (fields.length === 0) return []
   if (fields.every((f) => !f.includes('='))) {
     if (kind === 'cache') return fields.map((ref) => ({type: 'registry', ref}))
     return [fields[0] === '-' ? {type: 'tar', dest: '-'} : {type: 'local', dest: fields[0] as string}]
   }
+  const fail = options.fail ?? ((message: string) => {
+    throw new Error(message)
+  })
   const e: PlanEntry = {}
   for (const f of fields) {
     const i = f.indexOf('=')
-    if (i < 0) e[f] = ''
-    else e[f.slice(0, i).trim().toLowerCase() === 'type' ? 'type' : f.slice(0, i).trim()] = f.slice(i + 1)
+    if (i < 0) {
+      if (options.strict) fail(`invalid value ${f}: expected key=value in "${s}"`)
+      e[f] = ''
+    } else {
+      const k = f.slice(0, i).trim()
+      e[options.strict || k.toLowerCase() === 'type' ? k.toLowerCase() : k] = f.slice(i + 1)
+    }
+  }
+  if (options.strict && !e.type) {
+    if (kind === 'output' && e.dest !== undefined) e.type = 'local'
+    else fail(`type required for ${kind === 'cache' ? 'cache' : 'output'} option "${s}"`)
   }
   return [e]
 }
@@ -234,7 +251,7 @@ export function planFromPrintJson(doc: unknown): Plan {
     for (const [k, v] of Object.entries(raw)) {
       if (v === null || v === undefined) continue
       if (k === 'cache-from' || k === 'cache-to' || k === 'output') {
-        t[k] = (v as unknown[]).flatMap((x) => (typeof x === 'string' ? entryFromCsv(x, k === 'output' ? 'output' : 'cache') : [stringRecord(x)]))
+        t[k] = (v as unknown[]).flatMap((x) => (typeof x === 'string' ? parseEntryCsv(x, k === 'output' ? 'output' : 'cache', {strict: false}) : [stringRecord(x)]))
       } else if (k === 'attest') {
         t[k] = (v as unknown[]).map((x) => (typeof x === 'string' ? attestFromCsv(x) : (x as PlanAttest)))
       } else if (k === 'secret' || k === 'ssh') {

@@ -2,6 +2,7 @@
  * buildx's `Target` during resolution: decode from evaluated HCL values, `Merge` (inherits, same-name
  * blocks, compose + HCL), `normalize` (bake.md §2.2, §7).
  */
+import {cleanPath} from './go-path.js'
 import {EvalError, type Value, isObject, toBool, toNum, toStr, typeName} from './value.js'
 import {
   type PlanAttest,
@@ -11,6 +12,7 @@ import {
   type PlanSsh,
   type PlanTarget,
   attestFromCsv,
+  parseEntryCsv,
   secretFromCsv,
   splitCsv,
   sshFromString,
@@ -64,24 +66,12 @@ function stringRecord(v: Value, key: string): Record<string, string> {
 }
 
 export function parseEntryString(s: string, kind: 'cache' | 'output'): PlanEntry[] {
-  const fields = splitCsv(s).map((f) => f.trim()).filter((f) => f !== '')
-  if (fields.length === 0) return []
-  if (fields.every((f) => !f.includes('='))) {
-    if (kind === 'cache') return fields.map((ref) => ({type: 'registry', ref}))
-    return [fields[0] === '-' ? {type: 'tar', dest: '-'} : {type: 'local', dest: fields[0] as string}]
-  }
-  const e: PlanEntry = {}
-  for (const f of fields) {
-    const i = f.indexOf('=')
-    if (i < 0) throw new EvalError(`invalid value ${f}: expected key=value in "${s}"`)
-    const k = f.slice(0, i).trim().toLowerCase()
-    e[k] = f.slice(i + 1)
-  }
-  if (!e.type) {
-    if (kind === 'output' && e.dest !== undefined) e.type = 'local'
-    else throw new EvalError(`type required for ${kind === 'cache' ? 'cache' : 'output'} option "${s}"`)
-  }
-  return [e]
+  return parseEntryCsv(s, kind, {
+    strict: true,
+    fail: (message) => {
+      throw new EvalError(message)
+    },
+  })
 }
 
 function decodeEntries(v: Value, key: string, kind: 'cache' | 'output'): PlanEntry[] {
@@ -290,21 +280,7 @@ export function normalizeTarget(t: TargetSpec): TargetSpec {
 
 const REMOTE = /^(https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/
 
-/** Go `path.Clean`. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.'
-  const rooted = p.startsWith('/')
-  const out: string[] = []
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue
-    if (seg === '..') {
-      if (out.length && out[out.length - 1] !== '..') out.pop()
-      else if (!rooted) out.push('..')
-    } else out.push(seg)
-  }
-  const s = (rooted ? '/' : '') + out.join('/')
-  return s === '' ? '.' : s
-}
+export {cleanPath}
 
 /** The resolved target as `--print` shows it (context cleaned, defaults, null map entries dropped). */
 export function toPlanTarget(t: TargetSpec, env: Record<string, string | undefined>): PlanTarget {

@@ -3,11 +3,14 @@
  * Built from decoded events by `../steps/fold-run.ts`; stored by the index; read by explain/diff/gate.
  */
 
-/** Instruction keywords that make Dockerfile step vertices. `internal` marks plumbing vertices. */
-export type StepKind =
-  | 'FROM' | 'RUN' | 'COPY' | 'ADD' | 'WORKDIR' | 'LINK'
-  | 'ENV' | 'ARG' | 'LABEL' | 'USER' | 'EXPOSE' | 'VOLUME' | 'SHELL' | 'CMD' | 'ENTRYPOINT' | 'ONBUILD' | 'HEALTHCHECK' | 'STOPSIGNAL'
-  | 'internal'
+/** Dockerfile instruction keywords a vertex name can start with (`LINK` is the merge half of `COPY --link`). */
+export const INSTRUCTION_KEYWORDS = [
+  'FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR', 'LINK',
+  'ENV', 'ARG', 'LABEL', 'USER', 'EXPOSE', 'VOLUME', 'SHELL', 'CMD', 'ENTRYPOINT', 'ONBUILD', 'HEALTHCHECK', 'STOPSIGNAL',
+] as const
+
+/** An instruction keyword, or `internal` for plumbing vertices. */
+export type StepKind = (typeof INSTRUCTION_KEYWORDS)[number] | 'internal'
 
 export type RunStatus = 'completed' | 'failed' | 'cancelled' | 'incomplete'
 

@@ -1,4 +1,4 @@
-import type {StepKind} from '../model/run.js'
+import {INSTRUCTION_KEYWORDS, type StepKind} from '../model/run.js'
 
 /** What a vertex name says about its step (events.md §1.4 grammar, plus bake's target prefix). */
 export interface ParsedVertexName {
@@ -14,10 +14,7 @@ export interface ParsedVertexName {
   cacheable: boolean
 }
 
-const KEYWORDS = new Set<StepKind>([
-  'FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR', 'LINK', 'ENV', 'ARG', 'LABEL', 'USER', 'EXPOSE', 'VOLUME', 'SHELL',
-  'CMD', 'ENTRYPOINT', 'ONBUILD', 'HEALTHCHECK', 'STOPSIGNAL',
-])
+const KEYWORDS = new Set<StepKind>(INSTRUCTION_KEYWORDS)
 
 /** `os/arch[/variant]`, optionally `->target` for cross builds. */
 const PLATFORM = /^[a-z][a-z0-9]*\/[a-z0-9_]+(?:\/[a-z0-9.]+)?(?:->\S+)?$/
