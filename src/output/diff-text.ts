@@ -1,4 +1,5 @@
 import type {RunDiff} from '../domain/diff/types.js'
+import {groupRootCauses} from './explain-text.js'
 import {formatDuration, formatPercent, shortDigest, table} from '../lib/format.js'
 
 /** Plan, inputs, step transitions and timing of two runs. */
@@ -20,7 +21,9 @@ export function renderDiffText(d: RunDiff): string {
   lines.push(table(d.timing.slowest.map((t) => ['  ' + formatDuration(t.oldMs), '→', formatDuration(t.newMs), t.label])))
   if (d.explanation.rootCauses.length) {
     lines.push('', 'Root causes')
-    for (const r of d.explanation.rootCauses) lines.push(`  ${r.verdict}  ${r.label}: ${r.summary}`)
+    for (const group of groupRootCauses(d.explanation.rootCauses)) {
+      lines.push(`  ${group[0]!.verdict}  ${group.map((r) => r.label).join('; ')}`, `    ${group[0]!.summary}`)
+    }
   }
   return lines.join('\n')
 }

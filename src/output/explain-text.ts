@@ -21,6 +21,16 @@ export function evidenceLines(ev: Evidence | undefined): string[] {
   return lines
 }
 
+/** One cause often roots several chains (a moved base image under every stage and platform): group them. */
+export function groupRootCauses(rootCauses: Explanation['rootCauses']): Explanation['rootCauses'][] {
+  const merged = new Map<string, Explanation['rootCauses']>()
+  for (const r of rootCauses) {
+    const k = `${r.verdict}\u0000${r.summary}`
+    merged.set(k, [...(merged.get(k) ?? []), r])
+  }
+  return [...merged.values()]
+}
+
 function header(ex: Explanation): string[] {
   const t = ex.totals
   return [
@@ -45,14 +55,8 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
   } else {
     lines.push('Root causes')
     const byKey = new Map(ex.steps.map((s) => [s.key, s]))
-    // one cause often roots several chains (a moved base image under every stage and platform)
-    const merged = new Map<string, typeof ex.rootCauses>()
-    for (const r of ex.rootCauses) {
-      const k = `${r.verdict}\u0000${r.summary}`
-      merged.set(k, [...(merged.get(k) ?? []), r])
-    }
     let n = 0
-    for (const group of merged.values()) {
+    for (const group of groupRootCauses(ex.rootCauses)) {
       const r = group[0]!
       const step = byKey.get(r.key)
       lines.push(`  ${++n}. ${r.verdict.padEnd(18)} ${r.label}`)
