@@ -33,15 +33,16 @@ export abstract class BakedoctorCommand<T> extends Command {
     process.stderr.write(redactSecrets(text) + '\n')
   }
 
+  /** Second line of defence: no registered secret value leaves in JSON either. */
   protected toSuccessJson(result: T): unknown {
-    return result
+    return redactDeep(result)
   }
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const code = exitCodeFor(error)
     // oclif's own parse errors (unknown flag, missing arg) already carry exit 2
     if ((error as {oclif?: {exit?: number}}).oclif?.exit !== undefined && !(error instanceof FailedCheck)) {
-      if (this.jsonEnabled()) this.logJson({error: {message: error.message, code}})
+      if (this.jsonEnabled()) this.logJson({error: {message: redactSecrets(error.message), code}})
       return super.catch(error)
     }
     if (this.jsonEnabled()) {
@@ -53,4 +54,13 @@ export abstract class BakedoctorCommand<T> extends Command {
     process.exitCode = code
     return undefined
   }
+}
+
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value)
+  if (Array.isArray(value)) return value.map(redactDeep)
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]))
+  }
+  return value
 }

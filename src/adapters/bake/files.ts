@@ -85,6 +85,7 @@ const HCL_DIAG = /^(?:parse config: )?\[?(.*?):(\d+),\d+(?:-\d+)?(?:,\d+)?: (.*?
 
 /** Parses native HCL with `@cdktf/hcl2json` (lazy: the WASM costs ~250 ms to load). */
 export async function parseHclStructure(name: string, text: string): Promise<unknown> {
+  checkNesting(name, text)
   const {parse} = await import('@cdktf/hcl2json')
   try {
     return await parse(name, text)
@@ -93,6 +94,24 @@ export async function parseHclStructure(name: string, text: string): Promise<unk
     const m = HCL_DIAG.exec(msg.replace(/^Error: /, ''))
     if (m) throw new InputError(m[3] as string, {file: name, position: {line: Number(m[2])}})
     throw new InputError(`failed to parse ${name}: ${msg}`, {file: name})
+  }
+}
+
+/** deeper than this, hcl2json's Go parser overflows the JS stack and leaves its WASM runtime broken */
+const MAX_HCL_NESTING = 256
+
+/** Refuses absurdly nested brackets before the text reaches hcl2json (an input error with a line, not a crash). */
+export function checkNesting(name: string, text: string): void {
+  let depth = 0
+  let line = 1
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    else if (c === 40 || c === 91 || c === 123) {
+      if (++depth > MAX_HCL_NESTING) {
+        throw new InputError(`brackets nest deeper than ${MAX_HCL_NESTING} levels`, {file: name, position: {line}, fix: 'flatten the expression (use variables or locals for the inner parts)'})
+      }
+    } else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1)
   }
 }
 

@@ -25,6 +25,8 @@ export interface EngineBuildOutcome {
   error?: string
   /** the request was aborted (Ctrl-C) */
   cancelled: boolean
+  /** the response stream broke off before its end (daemon crash, connection reset): why */
+  interrupted?: string
 }
 
 /**
@@ -47,14 +49,24 @@ export async function runEngineBuild(options: EngineBuildOptions): Promise<Engin
       options.onEvent(event)
     }
   }
+  let body: AsyncIterable<Buffer>
   try {
-    const body = await options.client.build({...options.params, dockerfile: tar.dockerfile}, tar.stream, options.signal)
+    body = await options.client.build({...options.params, dockerfile: tar.dockerfile}, tar.stream, options.signal)
+  } catch (e) {
+    if (options.signal?.aborted) return {walk, imageId, error, cancelled: true}
+    throw e
+  }
+  // from here on the build has started: a broken stream must not lose what was already seen
+  try {
     for await (const line of readLines(body)) handle(decoder.push(line.text, line.line))
     handle(decoder.end())
     await tar.done
   } catch (e) {
     if (options.signal?.aborted) return {walk, imageId, error, cancelled: true}
-    throw e
+    handle(decoder.end())
+    tar.done.catch(() => {})
+    const reason = e instanceof Error ? e.message : String(e)
+    return {walk, imageId, error, cancelled: false, interrupted: reason}
   }
   return {walk, imageId, error, cancelled: false}
 }

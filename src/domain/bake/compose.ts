@@ -48,10 +48,16 @@ export function interpolate(s: string, lookup: (k: string) => string | undefined
   })
 }
 
-function interpolateDeep(v: unknown, lookup: (k: string) => string | undefined, file: string): unknown {
+/** deeper than this is no compose file: a YAML alias that contains itself (`x: &x {y: *x}`) parses to a cycle */
+const MAX_COMPOSE_DEPTH = 64
+
+function interpolateDeep(v: unknown, lookup: (k: string) => string | undefined, file: string, depth = 0): unknown {
+  if (depth > MAX_COMPOSE_DEPTH) {
+    throw new InputError(`the compose file nests deeper than ${MAX_COMPOSE_DEPTH} levels (a YAML alias that refers to itself?)`, {file, fix: 'remove the recursive alias (an anchor &x used as *x inside itself)'})
+  }
   if (typeof v === 'string') return interpolate(v, lookup, file)
-  if (Array.isArray(v)) return v.map((x) => interpolateDeep(x, lookup, file))
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolateDeep(x, lookup, file)]))
+  if (Array.isArray(v)) return v.map((x) => interpolateDeep(x, lookup, file, depth + 1))
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolateDeep(x, lookup, file, depth + 1)]))
   return v
 }
 

@@ -67,6 +67,15 @@ function loc(node: {file: string; line?: number}): {file: string; position?: {li
   return {file: node.file, position: node.line !== undefined ? {line: node.line} : undefined}
 }
 
+/** What to do about an evaluation error, for the `Fix:` line (exit 2 errors always say what to do). */
+export function evalErrorFix(message: string): string {
+  if (/variable cycle/.test(message)) return 'break the cycle: give one of the variables a default that does not reference the other(s)'
+  if (/There is no function named/.test(message)) return 'use a function bake supports (https://docs.docker.com/build/bake/funcs/) or define it in a `function` block'
+  if (/does not implement the function/.test(message)) return 'use --source buildx where docker buildx is available'
+  if (/There is no variable named/.test(message)) return 'declare it in a `variable` block, or correct the name'
+  return 'correct the expression on this line of the bake file'
+}
+
 function parseGoBool(s: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false
@@ -126,7 +135,7 @@ export class BakeEvaluator implements EvalHost {
     try {
       return f()
     } catch (err) {
-      if (err instanceof EvalError) throw new InputError(`${where}: ${err.message}`, loc(node))
+      if (err instanceof EvalError) throw new InputError(`${where}: ${err.message}`, {...loc(node), fix: evalErrorFix(err.message)})
       throw err
     }
   }

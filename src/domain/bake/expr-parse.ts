@@ -56,6 +56,11 @@ type RawTok =
 const IDENT_START = /[A-Za-z_]/
 const IDENT_CHAR = /[A-Za-z0-9_-]/
 
+/** nesting limit of expressions (parentheses, calls, lists, templates in strings, unary chains) */
+const MAX_NESTING = 256
+/** shared by every Parser instance: a quoted template inside an expression starts a new Parser */
+let nesting = 0
+
 class Parser {
   i = 0
   constructor(readonly src: string) {}
@@ -110,14 +115,30 @@ class Parser {
   }
 
   expr(): Expr {
-    const c = this.or()
-    if (this.eat('?')) {
-      const a = this.expr()
-      this.expect(':')
-      const b = this.expr()
-      return {t: 'cond', c, a, b}
+    return this.nested(() => {
+      const c = this.or()
+      if (this.eat('?')) {
+        const a = this.expr()
+        this.expect(':')
+        const b = this.expr()
+        return {t: 'cond', c, a, b}
+      }
+      return c
+    })
+  }
+
+  /** deep nesting is an input error, not a stack overflow */
+  nested<T>(f: () => T): T {
+    if (nesting >= MAX_NESTING) {
+      nesting = 0
+      this.fail(`expression nests deeper than ${MAX_NESTING} levels`)
     }
-    return c
+    nesting++
+    try {
+      return f()
+    } finally {
+      if (nesting > 0) nesting--
+    }
   }
 
   or(): Expr {
@@ -177,11 +198,11 @@ class Parser {
     this.ws()
     if (this.peek() === '!' && this.peek(1) !== '=') {
       this.i++
-      return {t: 'unary', op: '!', e: this.unary()}
+      return {t: 'unary', op: '!', e: this.nested(() => this.unary())}
     }
     if (this.peek() === '-') {
       this.i++
-      return {t: 'unary', op: '-', e: this.unary()}
+      return {t: 'unary', op: '-', e: this.nested(() => this.unary())}
     }
     return this.postfix()
   }

@@ -731,10 +731,12 @@ const FUNCTIONS: Record<string, Fn> = {
     const n = args.map((_, i) => num('range', args, i))
     let [start, end, step] = n.length === 1 ? [0, n[0] ?? 0, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? ((n[0] ?? 0) <= (n[1] ?? 0) ? 1 : -1)]
     if (step === 0) throw fnErr('range', 'step must not be zero')
+    // count first: range(1e12) must fail at once, not after allocating (or looping) forever
+    const count = Math.ceil((end - start) / step)
+    if (!Number.isFinite(count) || count > 1024 * 1024) throw fnErr('range', 'more than 1048576 values were generated')
     const out: number[] = []
     if (step > 0) for (let x = start; x < end; x += step) out.push(x)
     else for (let x = start; x > end; x += step) out.push(x)
-    if (out.length > 1024 * 1024) throw fnErr('range', 'more than 1048576 values were generated')
     void (start = end)
     return out
   },
