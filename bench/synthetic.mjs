@@ -19,7 +19,9 @@ const digest = (text) => 'sha256:' + createHash('sha256').update(text).digest('h
 /**
  * Yields rawjson lines of one bake run.
  * @param {{targets?: number, platforms?: string[], stepsPerTarget?: number, cachedRatio?: number,
- *          seed?: number, runId?: number, logBytesPerRun?: number, failTarget?: number}} o
+ *          seed?: number, runId?: number, logBytesPerRun?: number, logChunkBytes?: number, failTarget?: number}} o
+ * logBytesPerRun: output bytes of each executed RUN step; logChunkBytes: split it into `logs`
+ * messages of at most that many bytes (default: one message).
  */
 export function* bakeStreamLines(o = {}) {
   const targets = o.targets ?? 40
@@ -67,8 +69,13 @@ export function* bakeStreamLines(o = {}) {
       yield JSON.stringify({vertexes: [{...base, started: iso(started)}]})
       if (!cached && v.kind === 'RUN') {
         yield JSON.stringify({statuses: [{id: 'running', vertex: v.digest, current: 1, timestamp: iso(started + 1), started: iso(started)}]})
-        const text = Buffer.from(`compiling ${v.name.slice(0, 40)}\n`.repeat(Math.max(1, Math.round(logBytes / 60)))).toString('base64')
-        yield JSON.stringify({logs: [{vertex: v.digest, stream: 1, data: text, timestamp: iso(started + 2)}]})
+        const raw = Buffer.from(`compiling ${v.name.slice(0, 40)}\n`.repeat(Math.max(1, Math.round(logBytes / 60))))
+        // BuildKit sends a step's output as it comes, in pieces (logChunkBytes); default: one message
+        const chunk = o.logChunkBytes ?? raw.length
+        for (let off = 0, k = 0; off < raw.length; off += chunk, k++) {
+          const data = raw.subarray(off, off + chunk).toString('base64')
+          yield JSON.stringify({logs: [{vertex: v.digest, stream: 1, data, timestamp: iso(started + 2 + k)}]})
+        }
       }
       const failed = o.failTarget === ti && v.kind === 'RUN' && !cached
       yield JSON.stringify({vertexes: [{...base, started: iso(started), completed: iso(t), ...(cached ? {cached: true} : {}), ...(failed ? {error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2'} : {})}]})

@@ -41,9 +41,18 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
   const folder = new RunFolder({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file})
   let events = 0
-  for await (const event of source.events) {
-    folder.push(event)
-    if (event.type !== 'skipped') events++
+  if (source.batches) {
+    for await (const batch of source.batches) {
+      for (const event of batch) {
+        folder.push(event)
+        if (event.type !== 'skipped') events++
+      }
+    }
+  } else {
+    for await (const event of source.events) {
+      folder.push(event)
+      if (event.type !== 'skipped') events++
+    }
   }
   let run = folder.finish()
   if (events === 0 || run.steps.length === 0) {

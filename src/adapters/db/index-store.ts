@@ -1,8 +1,9 @@
-import {createHash} from 'node:crypto'
+import {hash as oneShotHash} from 'node:crypto'
 import type {Plan} from '../../domain/bake/plan.js'
 import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
 import {UsageError} from '../../errors.js'
+import type BetterSqlite3 from 'better-sqlite3'
 import {openDatabase, type Database} from './open.js'
 
 /** What `bakedoctor runs` lists: the run row without its steps. */
@@ -66,8 +67,16 @@ interface StepRow {
   flags: number
   duration_ms: number
   start_ms: number | null
-  digest: Buffer | string | null
+  /** `sha256:<hex>` (stored as 32 bytes) or the stored text */
+  digest: string
   inputs: string | null
+  def_id: number
+  error_id: number | null
+  log_id: number | null
+}
+
+interface DefRow {
+  id: number
   target: string
   platform: string | null
   stage: string | null
@@ -78,8 +87,10 @@ interface StepRow {
   cacheable: number
   name: string
   instruction: string
-  error: string | null
-  log: string | null
+}
+
+interface InputRow {
+  ord: number
   fingerprint: string | null
   components: string | null
   dockerfile: string | null
@@ -93,6 +104,13 @@ interface StepRow {
 export class IndexStore {
   private readonly textIds = new Map<string, number>()
   private readonly defIds = new Map<string, number>()
+  /** step definitions and texts read so far (rows are never changed once written) */
+  private readonly defRows = new Map<number, DefRow>()
+  private readonly textBodies = new Map<number, string>()
+  /** the definition of each step getRun returned (for lastExecutedLookup) */
+  private readonly stepDefs = new WeakMap<Step, DefRow>()
+  /** prepared statements by SQL text: preparing costs more than running a one-row insert */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
 
   private constructor(readonly db: Database, readonly file: string) {}
 
@@ -101,21 +119,41 @@ export class IndexStore {
   }
 
   close(): void {
+    this.statements.clear()
     this.db.close()
+  }
+
+  /** A prepared statement, prepared once per store. */
+  private sql(text: string): BetterSqlite3.Statement {
+    let stmt = this.statements.get(text)
+    if (!stmt) this.statements.set(text, (stmt = this.db.prepare(text)))
+    return stmt
+  }
+
+  /** a text by id (undefined when missing, as a LEFT JOIN would give) */
+  private textBody(id: number): string | undefined {
+    let body = this.textBodies.get(id)
+    if (body === undefined) {
+      body = (this.sql('SELECT body FROM texts WHERE id = ?').get(id) as {body: string} | undefined)?.body
+      if (body === undefined) return undefined
+      if (this.textBodies.size > 50_000) this.textBodies.clear()
+      this.textBodies.set(id, body)
+    }
+    return body
   }
 
   /** Salt for hashing secret-looking values; random per index, never leaves it. */
   secretSalt(): string {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get('secret_salt') as {value: string} | undefined
+    const row = this.sql('SELECT value FROM settings WHERE key = ?').get('secret_salt') as {value: string} | undefined
     return row?.value ?? ''
   }
 
   private textId(body: string): number {
     const cached = this.textIds.get(body)
     if (cached !== undefined) return cached
-    const hash = createHash('sha256').update(body).digest().subarray(0, 16)
-    this.db.prepare('INSERT OR IGNORE INTO texts (hash, body) VALUES (?, ?)').run(hash, body)
-    const id = (this.db.prepare('SELECT id FROM texts WHERE hash = ?').get(hash) as {id: number}).id
+    const hash = textHash(body)
+    const found = this.sql('SELECT id FROM texts WHERE hash = ?').get(hash) as {id: number} | undefined
+    const id = found ? found.id : Number(this.sql('INSERT INTO texts (hash, body) VALUES (?, ?)').run(hash, body).lastInsertRowid)
     if (this.textIds.size > 50_000) this.textIds.clear()
     this.textIds.set(body, id)
     return id
@@ -127,13 +165,16 @@ export class IndexStore {
     if (cached !== undefined) return cached
     const nameId = this.textId(step.name)
     const target = step.target ?? ''
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO step_defs (target, name_id, platform, stage, idx, total, kind, instruction_id, internal, cacheable)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(target, nameId, step.platform ?? null, step.stage ?? null, step.index ?? null, step.total ?? null, step.kind, this.textId(step.instruction), step.internal ? 1 : 0, step.cacheable ? 1 : 0)
-    const id = (this.db.prepare('SELECT id FROM step_defs WHERE name_id = ? AND target = ?').get(nameId, target) as {id: number}).id
+    // a bake's steps are mostly known already: look first, insert only what is new
+    const found = this.sql('SELECT id FROM step_defs WHERE name_id = ? AND target = ?').get(nameId, target) as {id: number} | undefined
+    const id = found
+      ? found.id
+      : Number(
+          this.sql(
+            `INSERT INTO step_defs (target, name_id, platform, stage, idx, total, kind, instruction_id, internal, cacheable)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(target, nameId, step.platform ?? null, step.stage ?? null, step.index ?? null, step.total ?? null, step.kind, this.textId(step.instruction), step.internal ? 1 : 0, step.cacheable ? 1 : 0).lastInsertRowid,
+        )
     this.defIds.set(key, id)
     return id
   }
@@ -141,12 +182,11 @@ export class IndexStore {
   /** Stores a run with its steps (and plan, when given) in one transaction; returns its id. */
   saveRun(run: Run, options: {plan?: {hash: string; json: string}} = {}): string {
     const save = this.db.transaction((): number => {
-      if (options.plan) this.db.prepare('INSERT OR IGNORE INTO plans (hash, body) VALUES (?, ?)').run(options.plan.hash, options.plan.json)
+      if (options.plan) this.sql('INSERT OR IGNORE INTO plans (hash, body) VALUES (?, ?)').run(options.plan.hash, options.plan.json)
       const planHash = options.plan?.hash ?? run.planHash ?? null
       const lastExecuted = this.lastExecutedLookup(Number.MAX_SAFE_INTEGER)
       const totals = computeTotals(run.steps, lastExecuted)
-      const info = this.db
-        .prepare(
+      const info = this.sql(
           `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,
              git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -162,10 +202,10 @@ export class IndexStore {
       run.steps.forEach((s, i) => {
         if (!ordByDigest.has(s.digest)) ordByDigest.set(s.digest, i)
       })
-      const insertStep = this.db.prepare(
+      const insertStep = this.sql(
         'INSERT INTO run_steps (run_id, ord, def_id, flags, duration_ms, start_ms, digest, inputs, error_id, log_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      const insertInputs = this.db.prepare('INSERT INTO step_inputs (run_id, ord, fingerprint, components_id, dockerfile, line) VALUES (?, ?, ?, ?, ?, ?)')
+      const insertInputs = this.sql('INSERT INTO step_inputs (run_id, ord, fingerprint, components_id, dockerfile, line) VALUES (?, ?, ?, ?, ?, ?)')
       const origin = run.startedAt ?? 0
       run.steps.forEach((s, ord) => {
         const flags = (s.cached ? FLAG_CACHED : 0) | (s.servedInRun ? FLAG_SERVED_IN_RUN : 0) | (s.completed ? FLAG_COMPLETED : 0)
@@ -194,14 +234,27 @@ export class IndexStore {
 
   /** For the time-weighted hit rate: what a step cost when it last executed before `beforeRunId`. */
   lastExecutedLookup(beforeRunId: number): (step: Step) => number | undefined {
-    const stmt = this.db.prepare(
-      `SELECT rs.duration_ms AS d FROM run_steps rs JOIN step_defs sd ON sd.id = rs.def_id JOIN texts t ON t.id = sd.name_id
-       WHERE t.hash = ? AND sd.target = ? AND rs.run_id < ? AND (rs.flags & ${FLAG_CACHED}) = 0 AND (rs.flags & ${FLAG_COMPLETED}) != 0
+    // `flags & 5 = 4` (completed, not cached) is spelled as in the partial index run_steps_executed,
+    // so that SQLite answers from that index alone
+    const stmt = this.sql(
+      `SELECT rs.duration_ms AS d FROM texts t JOIN step_defs sd ON sd.name_id = t.id JOIN run_steps rs ON rs.def_id = sd.id
+       WHERE t.hash = ? AND sd.target = ? AND rs.run_id < ? AND rs.flags & ${FLAG_CACHED | FLAG_COMPLETED} = ${FLAG_COMPLETED}
        ORDER BY rs.run_id DESC LIMIT 1`,
     )
+    const byDef = this.sql(
+      `SELECT duration_ms AS d FROM run_steps WHERE def_id = ? AND run_id < ? AND flags & ${FLAG_CACHED | FLAG_COMPLETED} = ${FLAG_COMPLETED} ORDER BY run_id DESC LIMIT 1`,
+    )
+    // the totals ask about a step once per group it is in: remember the answers
+    const known = new Map<string, number | undefined>()
     return (step) => {
-      const hash = createHash('sha256').update(step.name).digest().subarray(0, 16)
-      const row = stmt.get(hash, step.target ?? '', beforeRunId) as {d: number} | undefined
+      const key = `${step.target ?? ''}\u0000${step.name}`
+      if (known.has(key)) return known.get(key)
+      // a step read by getRun knows its definition: no hashing, no joins
+      const def = this.stepDefs.get(step)
+      const row = (def && def.name === step.name && def.target === (step.target ?? '')
+        ? byDef.get(def.id, beforeRunId)
+        : stmt.get(textHash(step.name), step.target ?? '', beforeRunId)) as {d: number} | undefined
+      known.set(key, row?.d)
       return row?.d
     }
   }
@@ -212,14 +265,14 @@ export class IndexStore {
     const latest = /^latest(?:~(\d+))?$/.exec(trimmed)
     if (latest) {
       const offset = Number(latest[1] ?? 0)
-      const row = this.db.prepare('SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?').get(offset) as {id: number} | undefined
+      const row = this.sql('SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?').get(offset) as {id: number} | undefined
       if (!row) throw new UsageError(offset ? `there is no run ${trimmed}: the index holds fewer than ${offset + 1} runs` : 'the index holds no runs yet', {fix: 'ingest or build a run first'})
       return row.id
     }
     const m = /^r?(\d+)$/.exec(trimmed)
     if (!m) throw new UsageError(`"${ref}" is not a run id`, {fix: 'use an id from `bakedoctor runs` (e.g. r12), `latest` or `latest~1`'})
     const id = Number(m[1])
-    if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) {
+    if (!this.sql('SELECT 1 FROM runs WHERE id = ?').get(id)) {
       throw new UsageError(`no run ${formatRunId(id)} in ${this.file}`, {fix: 'list the runs with `bakedoctor runs`'})
     }
     return id
@@ -238,63 +291,73 @@ export class IndexStore {
     }
     const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`
     params.push(options.limit ?? 50)
-    return (this.db.prepare(sql).all(...params) as RunRow[]).map(toSummary)
+    return (this.sql(sql).all(...params) as RunRow[]).map(toSummary)
   }
 
   getSummary(id: number): RunSummary {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
     if (!row) throw new UsageError(`no run ${formatRunId(id)}`)
     return toSummary(row)
   }
 
   /** The full run with steps, as it was ingested. */
   getRun(id: number): Run {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
     if (!row) throw new UsageError(`no run ${formatRunId(id)}`, {fix: 'list the runs with `bakedoctor runs`'})
-    const stepRows = this.db
-      .prepare(
-        `SELECT rs.ord, rs.flags, rs.duration_ms, rs.start_ms, rs.digest, rs.inputs,
-                d.target, d.platform, d.stage, d.idx, d.total, d.kind, d.internal, d.cacheable,
-                tn.body AS name, ti.body AS instruction, te.body AS error, tl.body AS log,
-                si.fingerprint, tc.body AS components, si.dockerfile, si.line
-         FROM run_steps rs
-         JOIN step_defs d ON d.id = rs.def_id
-         JOIN texts tn ON tn.id = d.name_id
-         JOIN texts ti ON ti.id = d.instruction_id
-         LEFT JOIN texts te ON te.id = rs.error_id
-         LEFT JOIN texts tl ON tl.id = rs.log_id
-         LEFT JOIN step_inputs si ON si.run_id = rs.run_id AND si.ord = rs.ord
-         LEFT JOIN texts tc ON tc.id = si.components_id
-         WHERE rs.run_id = ? ORDER BY rs.ord`,
-      )
-      .all(id) as StepRow[]
-    const digests = stepRows.map((r) => decodeDigest(r.digest))
+    // Steps without joins; their definitions (shared by every run of the bake) and texts come from
+    // per-store caches, so loading a run and its baseline reads each definition once.
+    // digests come back as text from SQLite (cheaper than a Buffer per row turned into hex here)
+    const allRows = this.sql(
+      `SELECT ord, flags, duration_ms, start_ms, CASE typeof(digest) WHEN 'blob' THEN 'sha256:' || lower(hex(digest)) WHEN 'null' THEN '' ELSE digest END AS digest,
+              inputs, def_id, error_id, log_id
+       FROM run_steps WHERE run_id = ? ORDER BY ord`,
+    ).all(id) as StepRow[]
+    if (allRows.some((r) => !this.defRows.has(r.def_id))) {
+      const defs = this.sql(
+        `SELECT d.id, d.target, d.platform, d.stage, d.idx, d.total, d.kind, d.internal, d.cacheable, tn.body AS name, ti.body AS instruction
+         FROM step_defs d JOIN texts tn ON tn.id = d.name_id JOIN texts ti ON ti.id = d.instruction_id
+         WHERE d.id IN (SELECT def_id FROM run_steps WHERE run_id = ?)`,
+      ).all(id) as DefRow[]
+      for (const d of defs) this.defRows.set(d.id, d)
+    }
+    // (a step whose definition is gone is left out, as the former inner join did)
+    const stepRows = allRows.every((r) => this.defRows.has(r.def_id)) ? allRows : allRows.filter((r) => this.defRows.has(r.def_id))
+    const inputRows = new Map<number, InputRow>()
+    for (const r of this.sql(
+      'SELECT si.ord, si.fingerprint, tc.body AS components, si.dockerfile, si.line FROM step_inputs si JOIN texts tc ON tc.id = si.components_id WHERE si.run_id = ?',
+    ).all(id) as InputRow[]) inputRows.set(r.ord, r)
+    const digests = stepRows.map((r) => r.digest)
     const origin = row.started_at ?? 0
     const steps: Step[] = stepRows.map((r, i) => {
+      const d = this.defRows.get(r.def_id)!
+      const error = r.error_id !== null ? this.textBody(r.error_id) : undefined
+      const log = r.log_id !== null ? this.textBody(r.log_id) : undefined
       const step: Step = {
         digest: digests[i]!,
-        name: r.name,
-        platform: r.platform ?? undefined,
-        stage: r.stage ?? undefined,
-        index: r.idx ?? undefined,
-        total: r.total ?? undefined,
-        kind: r.kind,
-        instruction: r.instruction,
-        internal: r.internal === 1,
-        cacheable: r.cacheable === 1,
+        name: d.name,
+        platform: d.platform ?? undefined,
+        stage: d.stage ?? undefined,
+        index: d.idx ?? undefined,
+        total: d.total ?? undefined,
+        kind: d.kind,
+        instruction: d.instruction,
+        internal: d.internal === 1,
+        cacheable: d.cacheable === 1,
         cached: (r.flags & FLAG_CACHED) !== 0,
         servedInRun: (r.flags & FLAG_SERVED_IN_RUN) !== 0,
         completed: (r.flags & FLAG_COMPLETED) !== 0,
         started: r.start_ms !== null ? origin + r.start_ms : undefined,
         finished: r.start_ms !== null ? origin + r.start_ms + r.duration_ms : undefined,
         durationMs: r.duration_ms,
-        error: r.error ?? undefined,
+        error: error ?? undefined,
         inputs: r.inputs ? r.inputs.split(',').map((o) => digests[Number(o)]!).filter(Boolean) : [],
-        logTail: r.log ? r.log.split('\n') : [],
+        logTail: log ? log.split('\n') : [],
       }
-      if (r.target) step.target = r.target
-      if (r.fingerprint && r.components) {
-        step.stepInputs = {fingerprint: r.fingerprint, components: JSON.parse(r.components) as InputComponent[], dockerfile: r.dockerfile ?? undefined, line: r.line ?? undefined}
+      if (d.target) step.target = d.target
+      this.stepDefs.set(step, d)
+      const si = inputRows.get(r.ord)
+      if (si && si.fingerprint && si.components) {
+        step.stepInputs = {fingerprint: si.fingerprint, components: JSON.parse(si.components) as InputComponent[], dockerfile: si.dockerfile ?? undefined, line: si.line ?? undefined}
       }
       return step
     })
@@ -327,7 +390,7 @@ export class IndexStore {
   }
 
   getPlan(hash: string): string | undefined {
-    return (this.db.prepare('SELECT body FROM plans WHERE hash = ?').get(hash) as {body: string} | undefined)?.body
+    return (this.sql('SELECT body FROM plans WHERE hash = ?').get(hash) as {body: string} | undefined)?.body
   }
 
   /**
@@ -335,7 +398,7 @@ export class IndexStore {
    * the same branch; failing that, of the same targets.
    */
   findBaseline(id: number): number | undefined {
-    const row = this.db.prepare('SELECT targets, platforms, git_branch FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'targets' | 'platforms' | 'git_branch'> | undefined
+    const row = this.sql('SELECT targets, platforms, git_branch FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'targets' | 'platforms' | 'git_branch'> | undefined
     if (!row) return undefined
     const candidates = [
       ['SELECT id FROM runs WHERE id < ? AND targets = ? AND platforms = ? AND git_branch IS ? ORDER BY id DESC LIMIT 1', [id, row.targets, row.platforms, row.git_branch]],
@@ -343,7 +406,7 @@ export class IndexStore {
       ['SELECT id FROM runs WHERE id < ? AND targets = ? ORDER BY id DESC LIMIT 1', [id, row.targets]],
     ] as const
     for (const [sql, params] of candidates) {
-      const hit = this.db.prepare(sql).get(...params) as {id: number} | undefined
+      const hit = this.sql(sql).get(...params) as {id: number} | undefined
       if (hit) return hit.id
     }
     return undefined
@@ -351,21 +414,21 @@ export class IndexStore {
 
   /** Latest run of a branch (gate `--baseline branch:NAME`). */
   latestOnBranch(branch: string, beforeId?: number): number | undefined {
-    const row = this.db.prepare('SELECT id FROM runs WHERE git_branch = ? AND id < ? ORDER BY id DESC LIMIT 1').get(branch, beforeId ?? Number.MAX_SAFE_INTEGER) as {id: number} | undefined
+    const row = this.sql('SELECT id FROM runs WHERE git_branch = ? AND id < ? ORDER BY id DESC LIMIT 1').get(branch, beforeId ?? Number.MAX_SAFE_INTEGER) as {id: number} | undefined
     return row?.id
   }
 
   saveCacheSnapshot(ref: string, body: unknown, runId?: number): void {
-    this.db.prepare('INSERT INTO cache_snapshots (ref, fetched_at, run_id, body) VALUES (?, ?, ?, ?)').run(ref, Date.now(), runId ?? null, JSON.stringify(body))
+    this.sql('INSERT INTO cache_snapshots (ref, fetched_at, run_id, body) VALUES (?, ?, ?, ?)').run(ref, Date.now(), runId ?? null, JSON.stringify(body))
   }
 
   latestCacheSnapshot(ref: string): {fetchedAt: number; body: unknown} | undefined {
-    const row = this.db.prepare('SELECT fetched_at, body FROM cache_snapshots WHERE ref = ? ORDER BY fetched_at DESC, id DESC LIMIT 1').get(ref) as {fetched_at: number; body: string} | undefined
+    const row = this.sql('SELECT fetched_at, body FROM cache_snapshots WHERE ref = ? ORDER BY fetched_at DESC, id DESC LIMIT 1').get(ref) as {fetched_at: number; body: string} | undefined
     return row ? {fetchedAt: row.fetched_at, body: JSON.parse(row.body)} : undefined
   }
 
   runCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM runs').get() as {n: number}).n
+    return (this.sql('SELECT count(*) AS n FROM runs').get() as {n: number}).n
   }
 }
 
@@ -393,14 +456,13 @@ function toSummary(row: RunRow): RunSummary {
   }
 }
 
+/** The texts table key: the first 16 bytes of the sha256 of the body (one-shot: no Hash object per text). */
+function textHash(body: string): Buffer {
+  return oneShotHash('sha256', body, 'buffer').subarray(0, 16)
+}
+
 /** sha256 digests as 32 raw bytes (half the size of hex); anything else as text. */
 function encodeDigest(digest: string): Buffer | string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest)
   return m ? Buffer.from(m[1]!, 'hex') : digest
-}
-
-function decodeDigest(value: Buffer | string | null): string {
-  if (value === null) return ''
-  if (typeof value === 'string') return value
-  return `sha256:${value.toString('hex')}`
 }

@@ -17,46 +17,80 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
  * the generous default.
  */
 export async function* readLines(stream: AsyncIterable<Buffer | Uint8Array | string>, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<InputLine> {
-  let parts: Buffer[] = []
-  let size = 0
-  let line = 0
-  let oversizeHead: Buffer | undefined
-  for await (const chunk of stream) {
+  for await (const l of readLineBytes(stream, maxLineBytes)) {
+    yield l.oversize ? {text: l.bytes.toString('utf8'), line: l.line, oversize: true} : {text: l.bytes.toString('utf8'), line: l.line}
+  }
+}
+
+export interface InputLineBytes {
+  /** the line without its newline (a view on the read chunk when it fits in one); oversize: its first 200 bytes */
+  bytes: Buffer
+  /** 1-based */
+  line: number
+  oversize?: boolean
+}
+
+/** `readLines` without decoding: the bytes of each line, for decoders that can skip the text. */
+export async function* readLineBytes(stream: AsyncIterable<Buffer | Uint8Array | string>, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<InputLineBytes> {
+  const splitter = new LineSplitter(maxLineBytes)
+  for await (const chunk of stream) yield* splitter.push(chunk)
+  yield* splitter.end()
+}
+
+/**
+ * The synchronous core of `readLines`: feed it chunks, get the lines they complete. Lets a consumer
+ * handle a whole chunk's lines in one go (one await per chunk instead of one per line).
+ */
+export class LineSplitter {
+  private parts: Buffer[] = []
+  private size = 0
+  private line = 0
+  private oversizeHead: Buffer | undefined
+
+  constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {}
+
+  push(chunk: Buffer | Uint8Array | string): InputLineBytes[] {
+    const out: InputLineBytes[] = []
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     let start = 0
     for (;;) {
       const nl = buf.indexOf(10, start)
       if (nl < 0) {
         const rest = buf.subarray(start)
-        if (oversizeHead) break
-        if (size + rest.length > maxLineBytes) {
-          oversizeHead = Buffer.concat([...parts, rest]).subarray(0, 200)
-          parts = []
-          size = 0
+        if (this.oversizeHead) break
+        if (this.size + rest.length > this.maxLineBytes) {
+          this.oversizeHead = Buffer.concat([...this.parts, rest]).subarray(0, 200)
+          this.parts = []
+          this.size = 0
         } else if (rest.length) {
-          parts.push(rest)
-          size += rest.length
+          this.parts.push(rest)
+          this.size += rest.length
         }
         break
       }
-      line++
+      const line = ++this.line
       const piece = buf.subarray(start, nl)
-      if (oversizeHead) {
-        yield {text: oversizeHead.toString('utf8'), line, oversize: true}
-        oversizeHead = undefined
-      } else if (size + piece.length > maxLineBytes) {
-        yield {text: Buffer.concat([...parts, piece.subarray(0, 200)]).subarray(0, 200).toString('utf8'), line, oversize: true}
+      if (this.oversizeHead) {
+        out.push({bytes: this.oversizeHead, line, oversize: true})
+        this.oversizeHead = undefined
+      } else if (this.size + piece.length > this.maxLineBytes) {
+        out.push({bytes: Buffer.concat([...this.parts, piece.subarray(0, 200)]).subarray(0, 200), line, oversize: true})
       } else {
-        const text = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8')
-        yield {text, line}
+        out.push({bytes: this.parts.length ? Buffer.concat([...this.parts, piece]) : piece, line})
       }
-      parts = []
-      size = 0
+      this.parts = []
+      this.size = 0
       start = nl + 1
     }
+    return out
   }
-  if (oversizeHead) yield {text: oversizeHead.toString('utf8'), line: line + 1, oversize: true}
-  else if (size > 0) yield {text: Buffer.concat(parts).toString('utf8'), line: line + 1}
+
+  /** the last line when the input did not end with a newline */
+  end(): InputLineBytes[] {
+    if (this.oversizeHead) return [{bytes: this.oversizeHead, line: this.line + 1, oversize: true}]
+    if (this.size > 0) return [{bytes: Buffer.concat(this.parts), line: this.line + 1}]
+    return []
+  }
 }
 
 /** Reads the first `bytes` of a stream and returns them with a stream that replays everything. */

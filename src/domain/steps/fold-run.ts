@@ -25,6 +25,23 @@ class LogTail {
   readonly lines: string[] = []
 
   push(bytes: Uint8Array): void {
+    // Only the last MAX_LOG_LINES lines of a chunk can survive. When the chunk holds more newlines
+    // than that, skip (undecoded) everything up to the newline before them: a newline byte ends any
+    // pending UTF-8 sequence, so decoding from there gives exactly the text a full decode would.
+    let skip = 0
+    let nl = bytes.length
+    // Buffer's lastIndexOf is native (memrchr); a plain Uint8Array's walks element by element
+    const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    for (let n = 0; n <= MAX_LOG_LINES; n++) {
+      nl = nl > 0 ? view.lastIndexOf(10, nl - 1) : -1
+      if (nl < 0) break
+      if (n === MAX_LOG_LINES) skip = nl + 1
+    }
+    if (skip > 0) {
+      this.decoder.decode() // drop what is pending: it belongs to a skipped line
+      this.partial = ''
+      bytes = bytes.subarray(skip)
+    }
     const text = this.partial + this.decoder.decode(bytes, {stream: true})
     const parts = text.split('\n')
     this.partial = parts.pop() ?? ''

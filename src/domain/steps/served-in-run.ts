@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import type {Step} from '../model/run.js'
 
 /**
@@ -16,11 +15,11 @@ export function markServedInRun(steps: Step[]): void {
   if (targets.size < 2) return
 
   const chainOf = chainSignatures(steps)
-  const executedBy = new Map<string, Set<string | undefined>>()
+  const executedBy = new Map<number, Set<string | undefined>>()
   for (const s of steps) {
     if (!s.cacheable || s.cached || !s.completed || s.error) continue
     const sig = chainOf.get(s)
-    if (!sig) continue
+    if (sig === undefined) continue
     let set = executedBy.get(sig)
     if (!set) executedBy.set(sig, (set = new Set()))
     set.add(s.target)
@@ -28,41 +27,50 @@ export function markServedInRun(steps: Step[]): void {
   for (const s of steps) {
     if (!s.cacheable || !s.cached) continue
     const sig = chainOf.get(s)
-    const executors = sig ? executedBy.get(sig) : undefined
-    if (executors && [...executors].some((t) => t !== s.target)) s.servedInRun = true
+    const executors = sig !== undefined ? executedBy.get(sig) : undefined
+    // executed by another target than its own
+    if (executors && (executors.size > 1 || !executors.has(s.target))) s.servedInRun = true
   }
 }
 
 /**
  * A step's work signature: platform + instruction + the signatures of the steps it depends on
  * (through the vertex DAG), so `COPY --from=build` of api and of worker differ when their `build`
- * stages differ. Plumbing inputs (the build context) contribute their kind only.
+ * stages differ. Plumbing inputs (the build context) contribute their kind only. Signatures are
+ * interned as small numbers (equal numbers ⇔ equal signature texts), so deep chains stay short.
  */
-function chainSignatures(steps: Step[]): Map<Step, string> {
+function chainSignatures(steps: Step[]): Map<Step, number> {
   const byDigest = new Map<string, Step[]>()
   for (const s of steps) {
     let list = byDigest.get(s.digest)
     if (!list) byDigest.set(s.digest, (list = []))
     list.push(s)
   }
-  const out = new Map<Step, string>()
+  const ids = new Map<string, number>()
+  const intern = (text: string): number => {
+    let id = ids.get(text)
+    if (id === undefined) ids.set(text, (id = ids.size))
+    return id
+  }
+  const missing = intern('?')
+  const cycle = intern('<cycle>')
+  const out = new Map<Step, number>()
   const visiting = new Set<Step>()
-  const sig = (s: Step): string => {
+  const sig = (s: Step): number => {
     const known = out.get(s)
     if (known !== undefined) return known
-    if (s.internal) return s.instruction.replace(/ from .*$/, '')
-    if (visiting.has(s)) return '<cycle>'
+    if (s.internal) return intern(`internal\u0000${s.instruction.replace(/ from .*$/, '')}`)
+    if (visiting.has(s)) return cycle
     visiting.add(s)
     const parents = s.inputs
       .map((d) => {
-        const candidates = byDigest.get(d) ?? []
-        const parent = candidates.find((c) => c.target === s.target) ?? candidates[0]
-        return parent ? sig(parent) : '?'
+        const candidates = byDigest.get(d)
+        const parent = candidates ? (candidates.find((c) => c.target === s.target) ?? candidates[0]) : undefined
+        return parent ? sig(parent) : missing
       })
-      .sort()
+      .sort((a, b) => a - b)
     visiting.delete(s)
-    // hashed so that deep chains stay short strings
-    const value = createHash('sha1').update(`${s.platform ?? ''}\u0000${s.instruction}\u0000(${parents.join('\u0001')})`).digest('base64')
+    const value = intern(`${s.platform ?? ''}\u0000${s.instruction}\u0000(${parents.join(',')})`)
     out.set(s, value)
     return value
   }

@@ -1,0 +1,99 @@
+// The index of 1,000 runs × 2,400 steps: folded synthetic bake runs written in-process through the
+// real IndexStore.saveRun (dist/), cached in bench/.data until the schema or the recipe changes.
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {bakeStreamLines, rng} from '../synthetic.mjs'
+import {DATA_DIR, ROOT, ensureDataDir} from './data.mjs'
+
+const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href)
+
+/** Decodes and folds one synthetic stream with the real decoder and folder (no CLI). */
+export async function foldSynthetic(options) {
+  const {createRawjsonDecoder} = await dist('domain/events/decode-rawjson.js')
+  const {RunFolder} = await dist('domain/steps/fold-run.js')
+  const decoder = createRawjsonDecoder()
+  const folder = new RunFolder({source: 'rawjson', sourceFile: 'synthetic.jsonl'})
+  let line = 0
+  for (const text of bakeStreamLines(options)) for (const e of decoder.push(text, ++line)) folder.push(e)
+  for (const e of decoder.end()) folder.push(e)
+  return folder.finish()
+}
+
+const sha = (text) => 'sha256:' + createHash('sha256').update(text).digest('hex')
+
+/**
+ * Run `i` of the history: a template run (one of `templates`, folded from a synthetic stream) with
+ * per-run vertex digests (BuildKit's change on every build downstream of the context), durations
+ * jittered ±20 %, a few cached flags flipped, its own times, and a branch.
+ */
+export function varyRun(template, i, rand) {
+  const shift = i * 600_000
+  const digestOf = new Map()
+  for (const s of template.steps) if (!digestOf.has(s.digest)) digestOf.set(s.digest, s.kind === 'FROM' ? s.digest : sha(`${i}/${s.digest}`))
+  const steps = template.steps.map((s) => {
+    const flip = s.cacheable && rand() < 0.03
+    const cached = flip ? !s.cached : s.cached
+    const durationMs = cached ? Math.round(1 + rand() * 5) : Math.round(s.durationMs * (0.8 + rand() * 0.4)) || 1
+    const started = s.started === undefined ? undefined : s.started + shift
+    return {
+      ...s,
+      digest: digestOf.get(s.digest),
+      inputs: s.inputs.map((d) => digestOf.get(d) ?? d),
+      cached,
+      servedInRun: cached && s.servedInRun,
+      durationMs,
+      started,
+      finished: started === undefined ? undefined : started + durationMs,
+    }
+  })
+  return {
+    ...template,
+    createdAt: template.createdAt + shift,
+    startedAt: template.startedAt === undefined ? undefined : template.startedAt + shift,
+    finishedAt: template.finishedAt === undefined ? undefined : template.finishedAt + shift,
+    steps,
+    labels: {ci: 'bench'},
+    git: {commit: createHash('sha1').update(String(i)).digest('hex'), branch: i % 10 === 9 ? 'feature/x' : 'main'},
+  }
+}
+
+export async function historyRecipe(runs) {
+  const {MIGRATIONS} = await dist('adapters/db/migrations.js')
+  const schema = createHash('sha256').update(MIGRATIONS.join('\n--\n')).digest('hex').slice(0, 16)
+  return {v: 2, runs, templates: 12, targets: 40, stepsPerTarget: 30, schema}
+}
+
+/** bench/.data/history-N.db, built when missing or stale. Returns its path and whether it was rebuilt. */
+export async function ensureHistory(runs = 1000, log = () => {}) {
+  ensureDataDir()
+  const file = path.join(DATA_DIR, `history-${runs}.db`)
+  const recipeFile = `${file}.recipe`
+  const recipe = JSON.stringify(await historyRecipe(runs))
+  if (existsSync(file) && existsSync(recipeFile) && readFileSync(recipeFile, 'utf8') === recipe) return {file, fresh: false}
+  const tmp = `${file}.building`
+  for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, {force: true})
+  const {IndexStore} = await dist('adapters/db/index-store.js')
+  const r = JSON.parse(recipe)
+  const templates = []
+  for (let k = 0; k < r.templates; k++) {
+    templates.push(await foldSynthetic({targets: r.targets, stepsPerTarget: r.stepsPerTarget, cachedRatio: [0.96, 0.975, 0.99, 0.995][k % 4], seed: 3, runId: k, logBytesPerRun: 600}))
+  }
+  const store = await IndexStore.open(tmp, {create: true})
+  const rand = rng(42)
+  const t0 = Date.now()
+  try {
+    for (let i = 0; i < runs; i++) {
+      store.saveRun(varyRun(templates[i % templates.length], i, rand))
+      if ((i + 1) % 100 === 0) log(`  history: ${i + 1}/${runs} runs (${((Date.now() - t0) / 1000).toFixed(0)} s)`)
+    }
+    store.db.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    store.close()
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, {force: true})
+  renameSync(tmp, file)
+  writeFileSync(recipeFile, recipe)
+  return {file, fresh: true, seconds: (Date.now() - t0) / 1000}
+}

@@ -1,0 +1,92 @@
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {createRawjsonDecoder} from './decode-rawjson.js'
+
+const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64')
+const logLine = (data: string, extra = '') =>
+  `{"logs":[{"vertex":"sha256:${'a'.repeat(64)}","stream":1,"data":"${data}","timestamp":"2026-11-01T00:00:02.123Z"${extra}}]}`
+
+/** what the text path decodes, and what the byte path decodes, for the same line */
+function both(line: string) {
+  const text = createRawjsonDecoder().push(line, 7)
+  const bytes = createRawjsonDecoder().pushBytes(Buffer.from(line), 7)
+  return {text, bytes}
+}
+
+describe('rawjson pushBytes (fast path for log lines)', () => {
+  it('decodes a log line exactly as the text path does', () => {
+    const payload = 'compiling step\n'.repeat(200)
+    const {text, bytes} = both(logLine(b64(payload)))
+    expect(bytes).toEqual(text)
+    const event = bytes[0]!
+    expect(event.type).toBe('status')
+    if (event.type !== 'status') return
+    expect(Buffer.from(event.status.logs![0]!.data).toString()).toBe(payload)
+    expect(event.status.logs![0]!.timestamp).toBe(Date.UTC(2026, 10, 1, 0, 0, 2) + 123)
+    expect(event.position).toEqual({line: 7})
+  })
+
+  it('falls back for data JSON would not read verbatim: escapes, control characters, non-ASCII, padding in the middle', () => {
+    const long = b64('x'.repeat(600))
+    for (const data of [`${long}\\u0041`, `${long}\\/AA`, `${long}\t`, `${long}é`, `AA==${long}`, `${long} AAA`]) {
+      const {text, bytes} = both(logLine(data))
+      expect(bytes).toEqual(text)
+    }
+  })
+
+  it('falls back when "data" is not (only) the log entry\'s own string', () => {
+    const long = b64('y'.repeat(600))
+    for (const line of [
+      logLine(long, `,"more":{"data":"QQ=="}`),
+      `{"logs":[{"vertex":"v","stream":1,"x":{"data":"${long}"}}]}`,
+      `{"logs":[{"vertex":"v","data":"${long}"},{"vertex":"w","data":"QQ=="}]}`,
+      `{"logs":[{"vertex":"v","data":"${long}"}],"vertexes":[{"digest":"sha256:1","name":"[a 1/2] RUN x"}]}`,
+      `{"logs":[{"vertex":"v","data":"${long}"}]`,
+      `{"logs":[{"vertex":"v","data":"${long}","data":5}]}`,
+    ]) {
+      const {text, bytes} = both(line)
+      expect(bytes).toEqual(text)
+    }
+  })
+
+  it('agrees with the text path on arbitrary log payloads and mutated lines', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({minLength: 0, maxLength: 2000}), fc.nat(40), fc.string({maxLength: 3}), (payload, cut, noise) => {
+        const line = logLine(b64(Buffer.from(payload)))
+        for (const variant of [line, line.slice(0, line.length - cut), line.slice(0, 60) + noise + line.slice(60)]) {
+          const {text, bytes} = both(variant)
+          expect(bytes).toEqual(text)
+        }
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  it('keeps collecting an indented object across pushBytes calls', () => {
+    const d = createRawjsonDecoder()
+    expect(d.pushBytes(Buffer.from('{'), 1)).toEqual([])
+    expect(d.pushBytes(Buffer.from(`  "logs": [{"vertex": "v", "data": "${b64('hi\n'.repeat(200))}"}]`), 2)).toEqual([])
+    const out = d.pushBytes(Buffer.from('}'), 3)
+    expect(out).toHaveLength(1)
+    expect(out[0]!.type === 'status' && Buffer.from(out[0]!.status.logs![0]!.data).toString()).toBe('hi\n'.repeat(200))
+  })
+})
+
+describe('rawjson timestamps', () => {
+  it('read BuildKit\'s RFC3339Nano times exactly as the general parser does', async () => {
+    const {parseTime} = await import('./time.js')
+    const {toSolveStatus} = await import('./decode-rawjson.js')
+    const pad = (n: number, w: number) => String(n).padStart(w, '0')
+    const stamp = fc
+      .tuple(fc.integer({min: 0, max: 9999}), fc.integer({min: 0, max: 13}), fc.integer({min: 0, max: 32}), fc.integer({min: 0, max: 25}), fc.integer({min: 0, max: 61}), fc.integer({min: 0, max: 61}), fc.stringMatching(/^[0-9]{0,12}$/), fc.constantFrom('Z', 'z', '+02:00', ''))
+      .map(([y, mo, d, h, mi, s, frac, zone]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac ? `.${frac}` : ''}${zone}`)
+    fc.assert(
+      fc.property(fc.oneof(stamp, fc.string({maxLength: 40})), (ts) => {
+        const status = toSolveStatus({vertexes: [{digest: 'sha256:x', started: ts}]})
+        expect(status?.vertexes?.[0]?.started).toBe(parseTime(ts))
+      }),
+      {numRuns: 2000},
+    )
+    expect(toSolveStatus({vertexes: [{digest: 'sha256:x', started: '2026-11-01T10:00:00.123456789Z'}]})?.vertexes?.[0]?.started).toBe(Date.UTC(2026, 10, 1, 10) + 123.456789)
+  })
+})
