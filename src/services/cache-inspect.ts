@@ -71,10 +71,9 @@ export async function inspectCacheRefs(options: InspectCacheOptions): Promise<Ca
     retry: options.retry,
   })
   try {
-    const baseInputs: BaseImageInput[] = []
-    for (const base of bases) baseInputs.push(await readBase(client, base.text, base.ref, platforms, limits))
-    const caches: CacheSummary[] = []
-    for (const ref of refs) caches.push(await inspectOne(client, ref.text, ref.ref, baseInputs, platforms, limits))
+    // concurrently over the client's pooled connections; results keep the order given
+    const baseInputs: BaseImageInput[] = await Promise.all(bases.map((base) => readBase(client, base.text, base.ref, platforms, limits)))
+    const caches: CacheSummary[] = await Promise.all(refs.map((ref) => inspectOne(client, ref.text, ref.ref, baseInputs, platforms, limits)))
     return {caches}
   } finally {
     await client.close()

@@ -56,7 +56,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   }
   let run = folder.finish()
   if (events === 0 || run.steps.length === 0) {
-    throw new InputError('no build events found: every line was skipped', {
+    const what = events === 0 ? 'no build events found: every line was skipped' : `no build steps found: ${events} event(s) decoded, but none announced a named vertex`
+    throw new InputError(what, {
       file: options.file, position: {line: 1},
       fix: 'pass the stderr of `docker buildx build --progress=rawjson`, an Engine /build stream, a .dockerbuild file or a --progress=plain log',
     })

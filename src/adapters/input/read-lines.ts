@@ -59,7 +59,7 @@ export class LineSplitter {
         const rest = buf.subarray(start)
         if (this.oversizeHead) break
         if (this.size + rest.length > this.maxLineBytes) {
-          this.oversizeHead = Buffer.concat([...this.parts, rest]).subarray(0, 200)
+          this.oversizeHead = headOf([...this.parts, rest])
           this.parts = []
           this.size = 0
         } else if (rest.length) {
@@ -74,7 +74,7 @@ export class LineSplitter {
         out.push({bytes: this.oversizeHead, line, oversize: true})
         this.oversizeHead = undefined
       } else if (this.size + piece.length > this.maxLineBytes) {
-        out.push({bytes: Buffer.concat([...this.parts, piece.subarray(0, 200)]).subarray(0, 200), line, oversize: true})
+        out.push({bytes: headOf([...this.parts, piece]), line, oversize: true})
       } else {
         out.push({bytes: this.parts.length ? Buffer.concat([...this.parts, piece]) : piece, line})
       }
@@ -120,4 +120,17 @@ export async function peek(stream: Readable, bytes = 64 * 1024): Promise<{head: 
     }
   }
   return {head: head.subarray(0, bytes), stream: replay()}
+}
+
+/** The first `n` bytes of a chunk list, without concatenating the rest (an oversize line can be 64 MB+). */
+function headOf(chunks: Buffer[], n = 200): Buffer {
+  const taken: Buffer[] = []
+  let size = 0
+  for (const c of chunks) {
+    if (size >= n) break
+    const part = c.subarray(0, n - size)
+    taken.push(part)
+    size += part.length
+  }
+  return Buffer.concat(taken)
 }

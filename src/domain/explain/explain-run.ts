@@ -181,6 +181,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
 
   const steps: StepExplanation[] = []
   const ordered = run.steps.filter((s) => s.cacheable).sort(stepOrder)
+  let labelBySlot: Map<string, string> | undefined
   for (const s of ordered) {
     const v = verdictOf(s)
     const match = matches.get(s)
@@ -218,9 +219,14 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   // root causes: count what each invalidated
   const rootCauses: RootCause[] = []
   const byKey = new Map(steps.map((e) => [e.key, e]))
+  const cascadesOf = new Map<string, StepExplanation[]>()
+  for (const d of steps) {
+    const rootKey = d.evidence?.root
+    if (rootKey) cascadesOf.set(rootKey, [...(cascadesOf.get(rootKey) ?? []), d])
+  }
   for (const e of steps) {
     if (!e.root || !e.verdict) continue
-    const descendants = steps.filter((d) => d.key === e.key || d.evidence?.root === e.key)
+    const descendants = [e, ...(cascadesOf.get(e.key) ?? [])]
     const ms = descendants.reduce((sum, d) => sum + d.durationMs, 0)
     e.invalidated = {steps: descendants.length, ms}
     rootCauses.push({
@@ -255,8 +261,15 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 
   function labelOfKey(key: string): string {
-    const s = ordered.find((x) => stepSlot(x) === key)
-    return s ? stepLabel(s) : key
+    if (!labelBySlot) {
+      // built once: a lookup per cascade step would be quadratic on big bakes
+      labelBySlot = new Map()
+      for (const x of ordered) {
+        const slot = stepSlot(x)
+        if (!labelBySlot.has(slot)) labelBySlot.set(slot, stepLabel(x))
+      }
+    }
+    return labelBySlot.get(key) ?? key
   }
 }
 
