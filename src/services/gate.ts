@@ -1,10 +1,10 @@
-import type {IndexStore} from '../adapters/db/index-store.js'
+import type {IndexStore, RunSummary} from '../adapters/db/index-store.js'
 import type {Explanation} from '../domain/explain/types.js'
 import {isBaselineRef} from '../domain/gate/config.js'
 import {evaluateGate, groupTotals} from '../domain/gate/evaluate.js'
 import {FLAG_NAMES, hasAnyThreshold, parsePercent, resolveSettings, type GateFlagValues} from '../domain/gate/settings.js'
 import {GATE_SCOPES, THRESHOLD_NAMES, type GateBaseline, type GateGroup, type GateResult, type GateRootCause, type GateScope, type GateSettings, type RuleResult} from '../domain/gate/types.js'
-import type {Run, Step} from '../domain/model/run.js'
+import type {Run, RunTotals, Step} from '../domain/model/run.js'
 import {UsageError} from '../errors.js'
 
 export type {GateResult} from '../domain/gate/types.js'
@@ -75,10 +75,21 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   let defaultPlatform: string | undefined
   try {
     const id = store.resolveRunRef(options.run ?? 'latest')
-    const run = store.getRun(id)
-    checkFilter(run, options)
+    // overall-only rules are answered from the totals stored with the run, without reading its steps
+    const overallOnly = settings.per.value.length === 1 && settings.per.value[0] === 'overall' &&
+      Object.keys(settings.targets).length === 0 && Object.keys(settings.platforms).length === 0 && !options.target && !options.platform
+    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly ? store.getSummary(id) : store.getRun(id)
+    let groups: GateGroup[]
     defaultPlatform = run.platforms.length === 1 ? run.platforms[0] : undefined
-    const groups = groupTotals(filterSteps(run.steps, options, defaultPlatform), {lastExecutedMs: store.lastExecutedLookup(id), defaultPlatform})
+    if (overallOnly) {
+      groups = [{scope: 'overall', totals: storedTotals(store.getSummary(id))}]
+    } else {
+      const full = run as Run
+      checkFilter(full, options)
+      // what each hit cost when it last ran: one index lookup per hit, only worth it for time rules
+      const lastExecutedMs = anyTimeSaved(settings) ? store.lastExecutedLookup(id) : undefined
+      groups = groupTotals(filterSteps(full.steps, options, defaultPlatform), {lastExecutedMs, defaultPlatform})
+    }
     const baseline = wantsDrop ? loadBaseline(store, id, settings, options) : undefined
     evaluated = evaluateGate({
       run: {
@@ -144,6 +155,19 @@ function parseRuleInput(input: GateRuleInput): GateFlagValues {
   }
   if (input.allowEmpty !== undefined) out.allowEmpty = input.allowEmpty
   return out
+}
+
+/** The totals `saveRun` stored with the run (same computation as computeTotals at ingest time). */
+function storedTotals(summary: RunSummary): RunTotals {
+  return {
+    cacheable: summary.cacheable, hits: summary.hits, servedInRun: summary.servedInRun, misses: summary.cacheable - summary.hits - summary.servedInRun,
+    hitRate: summary.hitRate, timeWeightedHitRate: summary.timeWeightedHitRate, savedMs: 0, spentMs: 0,
+  }
+}
+
+function anyTimeSaved(settings: GateSettings): boolean {
+  return settings.minTimeSavedRate !== undefined || Object.values(settings.platforms).some((p) => p.minTimeSavedRate !== undefined) ||
+    Object.values(settings.targets).some((t) => t.minTimeSavedRate !== undefined || Object.values(t.platforms).some((p) => p.minTimeSavedRate !== undefined))
 }
 
 function anyDrop(settings: GateSettings): boolean {

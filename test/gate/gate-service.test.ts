@@ -36,6 +36,17 @@ describe('runGate on the real captures', () => {
     expect(result.rootCauses).toEqual([])
   })
 
+  it('overall-only rules read the totals stored with the run and agree with the step-level computation', async () => {
+    for (const run of ['r1', 'r2', 'r3', 'r4']) {
+      const fast = await runGate({db, cwd: dir, run, rules: {minHitRate: 50, per: ['overall']}})
+      const full = await runGate({db, cwd: dir, run, rules: {minHitRate: 50, per: ['overall', 'target']}})
+      const overall = (r: typeof fast) => r.rules.filter((x) => x.id.startsWith('hit-rate:overall')).map((x) => [x.hits, x.cacheable, x.status])
+      expect(overall(fast)).toHaveLength(1)
+      expect(overall(fast)).toEqual(overall(full))
+      expect(fast.outcome).toBe(full.outcome)
+    }
+  })
+
   it('fails r3-code-change at 80 with per-platform figures and names the real root causes', async () => {
     const result = await runGate({db, cwd: dir, run: 'r3', rules: {minHitRate: 80}})
     expect(result.outcome).toBe('fail')
