@@ -41,7 +41,8 @@ describe('runGate on the real captures', () => {
       const fast = await runGate({db, cwd: dir, run, rules: {minHitRate: 50, per: ['overall']}})
       const full = await runGate({db, cwd: dir, run, rules: {minHitRate: 50, per: ['overall', 'target']}})
       const overall = (r: typeof fast) => r.rules.filter((x) => x.id.startsWith('hit-rate:overall')).map((x) => [x.hits, x.cacheable, x.status])
-      expect(overall(fast)).toHaveLength(1)
+      // r4 is the failed build: reported as such, no hit-rate rule is judged
+      expect(overall(fast)).toHaveLength(run === 'r4' ? 0 : 1)
       expect(overall(fast)).toEqual(overall(full))
       expect(fast.outcome).toBe(full.outcome)
     }
