@@ -31,12 +31,16 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
   }
 }
 
-export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'>): Explanation {
+/**
+ * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups (the gate only needs the
+ * root causes).
+ */
+export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'> & {timeWeighted?: boolean}): Explanation {
   const id = store.resolveRunRef(options.run ?? 'latest')
   const run = store.getRun(id)
   const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
   const baseline = baselineId !== undefined ? store.getRun(baselineId) : undefined
-  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: store.lastExecutedLookup(id)})
+  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id)})
 }
 
 /** no-cache / no-cache-filter per target from the run's recorded plan (bake --print shape). */

@@ -101,15 +101,17 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       settings,
       baseline,
     })
+    const result: GateResult = {...evaluated, rootCauses: [], rootCauseCount: 0}
+    if (result.outcome === 'fail' || result.outcome === 'build-failed') {
+      // the same open index (and the runs it already read) serves the explanation
+      const {explainWithStore} = await import('./explain.js')
+      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false}))
+      await addRootCauses(result, {...options, db: dbPath, defaultPlatform, explain})
+    }
+    return result
   } finally {
     store.close()
   }
-
-  const result: GateResult = {...evaluated, rootCauses: [], rootCauseCount: 0}
-  if (result.outcome === 'fail' || result.outcome === 'build-failed') {
-    await addRootCauses(result, {...options, db: dbPath, defaultPlatform})
-  }
-  return result
 }
 
 /**

@@ -102,6 +102,7 @@ interface InputRow {
  * Safe to share between concurrent processes (WAL + busy timeout + IMMEDIATE write transactions).
  */
 export class IndexStore {
+  private readonly runCache = new Map<number, Run>()
   private readonly textIds = new Map<string, number>()
   private readonly defIds = new Map<string, number>()
   /** step definitions and texts read so far (rows are never changed once written) */
@@ -302,6 +303,15 @@ export class IndexStore {
 
   /** The full run with steps, as it was ingested. */
   getRun(id: number): Run {
+    // runs never change once saved: a command that reads one twice (gate, then its explanation) reads it once
+    const cached = this.runCache.get(id)
+    if (cached) return cached
+    const run = this.readRun(id)
+    this.runCache.set(id, run)
+    return run
+  }
+
+  private readRun(id: number): Run {
     const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
     if (!row) throw new UsageError(`no run ${formatRunId(id)}`, {fix: 'list the runs with `bakedoctor runs`'})
     // Steps without joins; their definitions (shared by every run of the bake) and texts come from
