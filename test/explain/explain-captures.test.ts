@@ -81,3 +81,24 @@ describe('explain derives arg changes from expanded vertex names', () => {
     expect(run.advice).toMatch(/declare NODE_ENV right before/)
   })
 })
+
+describe('hits that should not be', () => {
+  it('flags a hit whose recorded inputs changed, naming the change', async () => {
+    const base = await load('r2-warm-remote')
+    const run = await load('r2-warm-remote')
+    const withInputs = (r: typeof run, hash: string) => ({
+      ...r,
+      steps: r.steps.map((s) =>
+        s.platform === 'linux/amd64' && s.stage === 'build' && s.index === 4
+          ? {...s, stepInputs: {fingerprint: `fp-${hash}`, components: [{kind: 'instruction' as const, name: '', value: s.instruction}, {kind: 'file' as const, name: 'api/main.txt', value: hash}]}}
+          : s,
+      ),
+    })
+    const ex = explainRun(withInputs(run, 'sha256:new'), withInputs(base, 'sha256:old'))
+    const flagged = ex.steps.filter((s) => s.suspiciousHit)
+    expect(flagged.map((s) => s.key)).toEqual(['api|linux/amd64|build|4|COPY'])
+    expect(flagged[0]!.suspiciousHit).toBe('hit although its recorded inputs changed: modified api/main.txt')
+    expect(flagged[0]!.verdict).toBeUndefined()
+    expect(ex.notes.join(' ')).toMatch(/1 step\(s\) hit the cache although their recorded inputs changed/)
+  })
+})
