@@ -1,4 +1,4 @@
-// Port of test/bake/generate-large.ts (TypeScript) for the benchmark; keep the two in step.
+// The one generator of large bake files: the benchmark and the resolver test (test/bake/generate-large.ts) use it.
 /**
  * Generates a bake file with many targets in the style real repositories use (a `_common` base,
  * per-service targets with inherits, variables, functions, a matrix, groups). Used by the resolver

@@ -1,18 +1,7 @@
-import {INSTRUCTION_KEYWORDS, type StepKind} from '../model/run.js'
+import {INSTRUCTION_KEYWORDS, type Step, type StepKind} from '../model/run.js'
 
 /** What a vertex name says about its step (events.md §1.4 grammar, plus bake's target prefix). */
-export interface ParsedVertexName {
-  target?: string
-  platform?: string
-  stage?: string
-  index?: number
-  total?: number
-  kind: StepKind
-  /** the text after the bracket prefix */
-  instruction: string
-  internal: boolean
-  cacheable: boolean
-}
+export type ParsedVertexName = Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'total' | 'kind' | 'instruction' | 'internal' | 'cacheable'>
 
 const KEYWORDS = new Set<StepKind>(INSTRUCTION_KEYWORDS)
 
