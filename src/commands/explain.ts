@@ -41,7 +41,11 @@ export default class Explain extends BakedoctorCommand<Explanation> {
     if (this.jsonEnabled()) return explanation
     if (!flags['no-tui'] && flags.format === 'text' && shouldUseTui(process.stdout, {stdin: process.stdin})) {
       const {renderExplainApp} = await import('../ui/render.js')
-      await renderExplainApp({explanation})
+      // the `d` view shows the plan and input diff of the run and its baseline
+      const diff = explanation.baseline?.id && explanation.run.id
+        ? await (await import('../services/diff.js')).diffRuns({db: flags.db, cwd: process.cwd(), a: explanation.baseline.id, b: explanation.run.id})
+        : undefined
+      await renderExplainApp({explanation, diff})
       return explanation
     }
     const {renderExplanationText, renderExplanationMarkdown} = await import('../output/explain-text.js')
