@@ -1,9 +1,9 @@
-import {readFileSync, readdirSync, existsSync} from 'node:fs'
-import path from 'node:path'
-import {PROJECT_ROOT} from './cli.js'
+// Typed view of test/helpers/registry-snapshots.mjs (shared with the benchmark).
+// @ts-expect-error plain ESM module shared with the benchmark
+import * as snapshots from './registry-snapshots.mjs'
 
 /** fixtures/registry-snapshots/ (the project copy; tests never read /work/shared). */
-export const SNAPSHOTS_DIR = path.join(PROJECT_ROOT, 'fixtures/registry-snapshots')
+export const SNAPSHOTS_DIR: string = snapshots.SNAPSHOTS_DIR
 
 export interface LayoutSnapshot {
   name: string
@@ -20,30 +20,7 @@ export interface LayoutSnapshot {
   blobDigests(): string[]
 }
 
-export function snapshotNames(): string[] {
-  return readdirSync(SNAPSHOTS_DIR).filter((n) => existsSync(path.join(SNAPSHOTS_DIR, n, 'index.json'))).sort()
-}
-
-export function loadSnapshot(name: string): LayoutSnapshot {
-  const dir = path.join(SNAPSHOTS_DIR, name)
-  const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as {
-    manifests: Array<{digest: string; mediaType: string; size: number; annotations?: Record<string, string>}>
-  }
-  const top = index.manifests[0]
-  if (!top) throw new Error(`${name}: index.json lists no manifest`)
-  const refName = top.annotations?.['org.opencontainers.image.ref.name'] ?? `${name}:latest`
-  const colon = refName.lastIndexOf(':')
-  const contentTypes = JSON.parse(readFileSync(path.join(dir, 'content-types.json'), 'utf8')) as Record<string, string>
-  const blobDir = path.join(dir, 'blobs/sha256')
-  return {
-    name,
-    dir,
-    refName,
-    repository: refName.slice(0, colon),
-    tag: refName.slice(colon + 1),
-    top: {digest: top.digest, mediaType: top.mediaType, size: top.size},
-    contentTypes,
-    blob: (digest) => readFileSync(path.join(blobDir, digest.replace(/^sha256:/, ''))),
-    blobDigests: () => readdirSync(blobDir).map((h) => `sha256:${h}`),
-  }
-}
+export const snapshotNames: () => string[] = snapshots.snapshotNames
+export const loadSnapshot: (name: string) => LayoutSnapshot = snapshots.loadSnapshot
+/** Pushes a snapshot's blobs and manifests, then its top manifest under every tag; returns `host/repo:tag` refs. */
+export const pushSnapshotTags: (registryUrl: string, snap: LayoutSnapshot, tags: string[], repository?: string) => Promise<string[]> = snapshots.pushSnapshotTags

@@ -16,7 +16,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {Agent, request} from 'undici'
-import {loadSnapshot, snapshotNames, type LayoutSnapshot} from './oci-layout.js'
+import {loadSnapshot, pushSnapshotTags, snapshotNames, type LayoutSnapshot} from './oci-layout.js'
 
 const run = promisify(execFile)
 
@@ -143,30 +143,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
 
 /** Pushes one OCI-layout snapshot (blobs via POST/PUT uploads, manifests children first) to a plain-HTTP registry. */
 export async function pushSnapshot(registryUrl: string, snap: LayoutSnapshot, repository = snap.repository, tag = snap.tag): Promise<string> {
-  const manifests = new Set(Object.keys(snap.contentTypes))
-  for (const digest of snap.blobDigests()) {
-    if (manifests.has(digest)) continue
-    const start = await request(`${registryUrl}/v2/${repository}/blobs/uploads/`, {method: 'POST'})
-    await start.body.dump()
-    if (start.statusCode !== 202) throw new Error(`upload start for ${digest}: HTTP ${start.statusCode}`)
-    const location = new URL(String(start.headers.location), registryUrl)
-    location.searchParams.set('digest', digest)
-    const put = await request(location, {method: 'PUT', body: snap.blob(digest), headers: {'content-type': 'application/octet-stream'}})
-    const text = await put.body.text()
-    if (put.statusCode !== 201) throw new Error(`blob ${digest}: HTTP ${put.statusCode} ${text}`)
-  }
-  const putManifest = async (digest: string, reference: string) => {
-    const res = await request(`${registryUrl}/v2/${repository}/manifests/${reference}`, {
-      method: 'PUT',
-      body: snap.blob(digest),
-      headers: {'content-type': snap.contentTypes[digest] as string},
-    })
-    const text = await res.body.text()
-    if (res.statusCode !== 201) throw new Error(`manifest ${digest} (${reference}): HTTP ${res.statusCode} ${text}`)
-  }
-  for (const digest of manifests) if (digest !== snap.top.digest) await putManifest(digest, digest)
-  await putManifest(snap.top.digest, tag)
-  return `${new URL(registryUrl).host}/${repository}:${tag}`
+  const [ref] = await pushSnapshotTags(registryUrl, snap, [tag], repository)
+  return ref as string
 }
 
 export interface FixtureRegistry extends RunningRegistry {
