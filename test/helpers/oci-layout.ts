@@ -1,6 +1,6 @@
-// Typed view of test/helpers/registry-snapshots.mjs (shared with the benchmark).
+// Typed view of the snapshot part of test/helpers/registry-server.mjs (shared with the benchmark).
 // @ts-expect-error plain ESM module shared with the benchmark
-import * as snapshots from './registry-snapshots.mjs'
+import * as snapshots from './registry-server.mjs'
 
 /** fixtures/registry-snapshots/ (the project copy; tests never read /work/shared). */
 export const SNAPSHOTS_DIR: string = snapshots.SNAPSHOTS_DIR

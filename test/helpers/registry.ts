@@ -7,20 +7,20 @@
  *   reg.refs['cache-min']                       // '127.0.0.1:40123/app/buildcache:min'
  *   await reg.stop()
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process'
-import {createServer as createNetServer} from 'node:net'
+import {execFile} from 'node:child_process'
 import {createServer as createHttpsServer, type Server} from 'node:https'
 import {createHash, createPrivateKey, randomUUID, sign, X509Certificate} from 'node:crypto'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
-import {Agent, request} from 'undici'
 import {loadSnapshot, pushSnapshotTags, snapshotNames, type LayoutSnapshot} from './oci-layout.js'
+// @ts-expect-error plain ESM module shared with the benchmark
+import * as server from './registry-server.mjs'
 
 const run = promisify(execFile)
 
-export const REGISTRY_BIN = process.env.BAKEDOCTOR_REGISTRY_BIN ?? '/usr/bin/docker-registry'
+export const REGISTRY_BIN: string = server.REGISTRY_BIN
 
 function onPath(bin: string): boolean {
   if (bin.includes('/')) return existsSync(bin)
@@ -46,17 +46,7 @@ export function requireTools(tools: string[]): boolean {
   return false
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
+export const freePort: () => Promise<number> = server.freePort
 
 export interface RegistryOptions {
   /** reuse a storage dir (already loaded); default: a fresh temp dir */
@@ -76,70 +66,7 @@ export interface RunningRegistry {
 }
 
 /** Starts `docker-registry serve config.yml`; resolves once `/v2/` answers. */
-export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
-  const work = mkdtempSync(path.join(tmpdir(), 'bakedoctor-registry-'))
-  const storageDir = options.storageDir ?? path.join(work, 'storage')
-  const port = await freePort()
-  const host = `127.0.0.1:${port}`
-  const lines = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${storageDir}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: ${host}`,
-    `  secret: ${randomUUID()}`,
-  ]
-  if (options.tls) lines.push('  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`)
-  if (options.htpasswdFile) lines.push('auth:', '  htpasswd:', '    realm: bakedoctor-test', `    path: ${options.htpasswdFile}`)
-  if (options.token) {
-    lines.push('auth:', '  token:', `    realm: ${options.token.realm}`, `    service: ${options.token.service}`, `    issuer: ${options.token.issuer}`, `    rootcertbundle: ${options.token.rootCertBundle}`)
-  }
-  const configFile = path.join(work, 'config.yml')
-  writeFileSync(configFile, lines.join('\n') + '\n')
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', configFile], {stdio: ['ignore', 'ignore', 'pipe']})
-  let stderr = ''
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString('utf8')).slice(-4000)
-  })
-  const scheme = options.tls ? 'https' : 'http'
-  const url = `${scheme}://${host}`
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await exited
-      clearTimeout(timer)
-    }
-    rmSync(work, {recursive: true, force: true})
-  }
-  const deadline = Date.now() + 20_000
-  const probe = new Agent({connect: {rejectUnauthorized: false}})
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${stderr}`)
-    try {
-      // readiness only: any HTTP answer (200, or 401 with auth) means it listens
-      const res = await request(`${url}/v2/`, {dispatcher: probe, headersTimeout: 2000})
-      await res.body.dump()
-      await probe.close()
-      break
-    } catch {
-      if (Date.now() > deadline) {
-        await stop()
-        throw new Error(`docker-registry did not start on ${host}: ${stderr}`)
-      }
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  return {host, url, storageDir, stop}
-}
+export const startRegistry: (options?: RegistryOptions) => Promise<RunningRegistry> = server.startRegistry
 
 /** Pushes one OCI-layout snapshot (blobs via POST/PUT uploads, manifests children first) to a plain-HTTP registry. */
 export async function pushSnapshot(registryUrl: string, snap: LayoutSnapshot, repository = snap.repository, tag = snap.tag): Promise<string> {
