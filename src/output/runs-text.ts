@@ -1,4 +1,4 @@
-import type {RunSummary} from '../adapters/db/index-store.js'
+import type {RunSummary} from '../domain/model/run-summary.js'
 import type {RunDetail} from '../services/runs.js'
 import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
 import type {RunTotals, Step} from '../domain/model/run.js'

@@ -2,23 +2,12 @@ import {hash as oneShotHash} from 'node:crypto'
 import type {Plan} from '../../domain/bake/plan.js'
 import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
+import type {RunSummary} from '../../domain/model/run-summary.js'
 import {UsageError} from '../../errors.js'
 import type BetterSqlite3 from 'better-sqlite3'
 import {openDatabase, type Database} from './open.js'
 
-/** What `bakedoctor runs` lists: the run row without its steps. */
-export interface RunSummary {
-  id: string
-  createdAt: number
-  durationMs: number
-  status: RunStatus
-  error?: string
-  source: string
-  sourceFile?: string
-  targets: string[]
-  platforms: string[]
-  labels: Record<string, string>
-  git?: {commit?: string; branch?: string}
+export type {RunSummary} from '../../domain/model/run-summary.js'
   cacheable: number
   hits: number
   servedInRun: number

@@ -1,0 +1,15 @@
+import type {RunStatus} from './run.js'
+
+/** What `bakedoctor runs` lists: the run row without its steps. */
+export interface RunSummary {
+  id: string
+  createdAt: number
+  durationMs: number
+  status: RunStatus
+  error?: string
+  source: string
+  sourceFile?: string
+  targets: string[]
+  platforms: string[]
+  labels: Record<string, string>
+  git?: {commit?: string; branch?: string}
