@@ -8,14 +8,6 @@ import type BetterSqlite3 from 'better-sqlite3'
 import {openDatabase, type Database} from './open.js'
 
 export type {RunSummary} from '../../domain/model/run-summary.js'
-  cacheable: number
-  hits: number
-  servedInRun: number
-  hitRate: number | null
-  timeWeightedHitRate: number | null
-  stepCount: number
-  planHash?: string
-}
 
 const FLAG_CACHED = 1
 const FLAG_SERVED_IN_RUN = 2

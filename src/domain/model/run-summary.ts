@@ -13,3 +13,11 @@ export interface RunSummary {
   platforms: string[]
   labels: Record<string, string>
   git?: {commit?: string; branch?: string}
+  cacheable: number
+  hits: number
+  servedInRun: number
+  hitRate: number | null
+  timeWeightedHitRate: number | null
+  stepCount: number
+  planHash?: string
+}
