@@ -21,7 +21,10 @@ export function matchSteps(run: readonly Step[], baseline: readonly Step[]): Map
   const groupsOf = (steps: readonly Step[]) => {
     const groups = new Map<string, Step[]>()
     for (const s of steps) {
-      if (s.internal || s.index === undefined) continue
+      // FROM is left out: BuildKit announces a FROM shared by several stages under one stage's name
+      // only, not always the same one, so it would shift the alignment (base images are compared by
+      // ref in explain-run instead)
+      if (s.internal || s.index === undefined || s.kind === 'FROM') continue
       let g = groups.get(groupKey(s))
       if (!g) groups.set(groupKey(s), (g = []))
       g.push(s)
@@ -50,12 +53,26 @@ export function matchSteps(run: readonly Step[], baseline: readonly Step[]): Map
       } else if (change.removed) {
         const next = changes[c + 1]
         if (next?.added) {
-          // replacement: pair positionally while the keyword agrees
+          // replacement: the same step with changed text — same index and keyword first, then
+          // the keyword in order
           const addCount = next.count ?? next.value.length
-          for (let k = 0; k < Math.min(count, addCount); k++) {
-            const o = base[oi + k]!
-            const n = steps[ni + k]!
-            if (o.kind === n.kind) out.set(n, {baseline: o, kind: 'changed'})
+          const removed = base.slice(oi, oi + count)
+          const taken = new Set<Step>()
+          const added = steps.slice(ni, ni + addCount)
+          for (const n of added) {
+            const o = removed.find((r) => !taken.has(r) && r.kind === n.kind && r.index === n.index)
+            if (o) {
+              taken.add(o)
+              out.set(n, {baseline: o, kind: 'changed'})
+            }
+          }
+          for (const n of added) {
+            if (out.has(n)) continue
+            const o = removed.find((r) => !taken.has(r) && r.kind === n.kind)
+            if (o) {
+              taken.add(o)
+              out.set(n, {baseline: o, kind: 'changed'})
+            }
           }
           oi += count
           ni += addCount
