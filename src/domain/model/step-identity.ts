@@ -10,8 +10,11 @@ export function stepSlot(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index'
 
 /** whitespace-normalized instruction text */
 export function normalizeInstruction(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
+  // most names are already normal: test first, allocate only when something must change
+  return NEEDS_NORMALIZING.test(text) ? text.replace(/\s+/g, ' ').trim() : text
 }
+
+const NEEDS_NORMALIZING = /\s\s|[\t\n\r\f\v]|^\s|\s$/
 
 export function stepIdentity(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind' | 'instruction'>): string {
   return `${stepSlot(s)}|${normalizeInstruction(s.instruction)}`

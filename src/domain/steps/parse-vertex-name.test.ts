@@ -57,3 +57,12 @@ describe('discoverTargets', () => {
     expect([...discoverTargets(names)].sort()).toEqual(['api', 'worker'])
   })
 })
+
+describe('normalizeInstruction', () => {
+  it('folds runs of white space and trims, and leaves normal text as it is', async () => {
+    const {normalizeInstruction} = await import('../model/step-identity.js')
+    expect(normalizeInstruction('RUN  a\tb \n c ')).toBe('RUN a b c')
+    expect(normalizeInstruction(' COPY . .')).toBe('COPY . .')
+    expect(normalizeInstruction('RUN make all')).toBe('RUN make all')
+  })
+})
