@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 import path from 'node:path'
 
@@ -11,6 +12,8 @@ export interface CliResult {
   exitCode: number
   /** stdout parsed as JSON when it is JSON */
   json?: unknown
+  /** with `measurePeakRss`: the child's peak resident set (VmHWM), kB */
+  peakKb?: number
 }
 
 /**
@@ -19,7 +22,7 @@ export interface CliResult {
  */
 export async function runCli(
   args: string[],
-  options: {cwd?: string; env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number} = {},
+  options: {cwd?: string; env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; measurePeakRss?: boolean} = {},
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
@@ -34,8 +37,22 @@ export async function runCli(
   if (options.input !== undefined) child.stdin.end(options.input)
   else child.stdin.end()
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  // peak memory: sample VmHWM from /proc while the child runs (bounded-memory tests)
+  let peakKb: number | undefined
+  const sampler = options.measurePeakRss
+    ? setInterval(() => {
+        readFile(`/proc/${child.pid}/status`, 'utf8').then(
+          (status) => {
+            const m = /VmHWM:\s+(\d+) kB/.exec(status)
+            if (m) peakKb = Math.max(peakKb ?? 0, Number(m[1]))
+          },
+          () => {},
+        )
+      }, 10)
+    : undefined
   const exitCode: number = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 137)))
   clearTimeout(timer)
+  if (sampler) clearInterval(sampler)
   const stdout = Buffer.concat(out).toString('utf8')
   let json: unknown
   try {
@@ -43,5 +60,5 @@ export async function runCli(
   } catch {
     json = undefined
   }
-  return {stdout, stderr: Buffer.concat(err).toString('utf8'), exitCode, json}
+  return {stdout, stderr: Buffer.concat(err).toString('utf8'), exitCode, json, ...(options.measurePeakRss ? {peakKb: peakKb ?? 0} : {})}
 }

@@ -8,15 +8,13 @@
  * file through `ingest FILE`, --format engine on rawjson, trailing garbage counted as skipped),
  * test/reliability/index-faults.test.ts (corrupt index, newer schema).
  */
-import {spawn} from 'node:child_process'
 import {copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
 import tar from 'tar-stream'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {BIN, PROJECT_ROOT, runCli, type CliResult} from '../helpers/cli.js'
+import {PROJECT_ROOT, runCli, type CliResult} from '../helpers/cli.js'
 import {capture} from '../helpers/fixtures.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-bad-'))
@@ -72,31 +70,8 @@ async function writeBig(file: string, head: string, size: number, tail: string):
 
 /** Runs the CLI and samples the child's peak RSS (VmHWM) from /proc while it runs. */
 async function runMeasured(args: string[]): Promise<CliResult & {peakKb: number}> {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: PROJECT_ROOT, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  child.stdout.on('data', (b: Buffer) => out.push(b))
-  child.stderr.on('data', (b: Buffer) => err.push(b))
-  let peakKb = 0
-  const sample = async (): Promise<void> => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))
-      if (m) peakKb = Math.max(peakKb, Number(m[1]))
-    } catch {
-      // exited
-    }
-  }
-  const timer = setInterval(() => void sample(), 10)
-  const exitCode: number = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 137)))
-  clearInterval(timer)
-  const stdout = Buffer.concat(out).toString('utf8')
-  let json: unknown
-  try {
-    json = JSON.parse(stdout)
-  } catch {
-    json = undefined
-  }
-  return {exitCode, stdout, stderr: Buffer.concat(err).toString('utf8'), json, peakKb}
+  const res = await runCli(args, {measurePeakRss: true, timeoutMs: 120_000})
+  return {...res, peakKb: res.peakKb ?? 0}
 }
 
 /** Repacks a .dockerbuild bundle, dropping entries or adding raw ones. */
