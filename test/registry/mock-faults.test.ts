@@ -11,19 +11,14 @@ import {MockAgent, type Interceptable} from 'undici'
 import {createRegistryClient} from '../../src/adapters/registry/client.js'
 import {DockerCredentialStore} from '../../src/adapters/registry/docker-config.js'
 import {RegistryError} from '../../src/adapters/registry/errors.js'
-import {parseImageReference, type ImageReference} from '../../src/domain/oci/reference.js'
 import {redactSecrets} from '../../src/lib/redact.js'
 import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
-import {loadSnapshot, type LayoutSnapshot} from '../helpers/oci-layout.js'
+import {imageRef, loadSnapshot, type LayoutSnapshot} from '../helpers/oci-layout.js'
 
 const ORIGIN = 'https://reg.test'
 const REF = 'reg.test/app/buildcache:min'
 
-function ref(text: string): ImageReference {
-  const r = parseImageReference(text)
-  if ('error' in r) throw new Error(r.error)
-  return r
-}
+const ref = imageRef
 
 function headersOf(opts: {headers?: unknown}): Record<string, string> {
   const out: Record<string, string> = {}

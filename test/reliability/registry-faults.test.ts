@@ -17,21 +17,16 @@ import {MockAgent} from 'undici'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
 import {createRegistryClient} from '../../src/adapters/registry/client.js'
 import {RegistryError} from '../../src/adapters/registry/errors.js'
-import {parseImageReference, type ImageReference} from '../../src/domain/oci/reference.js'
 import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
 import {runCli} from '../helpers/cli.js'
-import {loadSnapshot} from '../helpers/oci-layout.js'
+import {imageRef, loadSnapshot} from '../helpers/oci-layout.js'
 import {createTestPki, requireTools, type TestPki} from '../helpers/registry.js'
 import {startFakeRegistry, type FakeRegistry} from './fake-registry.js'
 
 const ORIGIN = 'https://reg.test'
 const REF = 'reg.test/app/buildcache:min'
 
-function ref(text: string): ImageReference {
-  const r = parseImageReference(text)
-  if ('error' in r) throw new Error(r.error)
-  return r
-}
+const ref = imageRef
 
 const noSleep = async () => {}
 
