@@ -1,6 +1,6 @@
 import {Command, Flags, ux, type Interfaces} from '@oclif/core'
 import {exitCodeFor, renderError, FailedCheck} from './errors.js'
-import {redactSecrets} from './lib/redact.js'
+import {redactOutput, redactOutputValue} from './lib/redact.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BakedoctorCommand)['baseFlags'] & T['flags']>
 
@@ -24,13 +24,13 @@ export abstract class BakedoctorCommand<T> extends Command {
   /** Human output goes to stdout unless --json; secrets are never printed. */
   protected out(text: string): void {
     if (this.jsonEnabled()) return
-    this.log(redactSecrets(text))
+    this.log(redactOutput(text))
   }
 
   /** Progress and notes go to stderr. */
   protected note(text: string): void {
     if (this.jsonEnabled()) return
-    process.stderr.write(redactSecrets(text) + '\n')
+    process.stderr.write(redactOutput(text) + '\n')
   }
 
   /**
@@ -44,32 +44,23 @@ export abstract class BakedoctorCommand<T> extends Command {
 
   /** Second line of defence: no registered secret value leaves in JSON either. */
   protected toSuccessJson(result: T): unknown {
-    return redactDeep(result)
+    return redactOutputValue(result)
   }
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const code = exitCodeFor(error)
     // oclif's own parse errors (unknown flag, missing arg) already carry exit 2
     if ((error as {oclif?: {exit?: number}}).oclif?.exit !== undefined && !(error instanceof FailedCheck)) {
-      if (this.jsonEnabled()) this.logJson({error: {message: redactSecrets(error.message), code}})
+      if (this.jsonEnabled()) this.logJson({error: {message: redactOutput(error.message), code}})
       return super.catch(error)
     }
     if (this.jsonEnabled()) {
       const input = error as {file?: string; position?: {line?: number; offset?: number}; fix?: string}
-      this.logJson({error: {message: redactSecrets(error.message), code, fix: input.fix, file: input.file, line: input.position?.line, offset: input.position?.offset}})
+      this.logJson({error: {message: redactOutput(error.message), code, fix: input.fix, file: input.file, line: input.position?.line, offset: input.position?.offset}})
     } else {
-      process.stderr.write(redactSecrets(renderError(error)) + '\n')
+      process.stderr.write(redactOutput(renderError(error)) + '\n')
     }
     process.exitCode = code
     return undefined
   }
-}
-
-function redactDeep(value: unknown): unknown {
-  if (typeof value === 'string') return redactSecrets(value)
-  if (Array.isArray(value)) return value.map(redactDeep)
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]))
-  }
-  return value
 }

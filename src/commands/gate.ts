@@ -42,12 +42,12 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
         baseline: flags.baseline, per: flags.per, allowEmpty: flags['allow-empty'],
       },
     })
-    const [{renderGateText}, {redactSecrets}] = await Promise.all([import('../output/gate-text.js'), import('../lib/redact.js')])
+    const [{renderGateText}, {redactOutput}] = await Promise.all([import('../output/gate-text.js'), import('../lib/redact.js')])
     const report = await render(flags.format, result)
     const {appendFile, writeFile} = await import('node:fs/promises')
     const write = async (file: string, text: string, append: boolean, flag: string) => {
       try {
-        await (append ? appendFile : writeFile)(file, redactSecrets(text))
+        await (append ? appendFile : writeFile)(file, redactOutput(text))
       } catch (error) {
         throw new UsageError(`cannot write ${flag} ${file}: ${(error as Error).message}`, {fix: 'check that the directory exists and is writable'})
       }

@@ -1,25 +1,44 @@
 /**
- * Last line of defence against leaking credentials into output: known secret values registered at
- * run time (registry passwords, secret build-arg values) are replaced wherever they appear.
- * The first line of defence is never putting them into results at all.
+ * The output side of the one redaction policy (`domain/redact`): every presenter's text, JSON and
+ * written file passes through `redactOutput` / `redactOutputValue` (the base command and the file
+ * writers call them, so a new format gets them for free). Data read from the index was redacted
+ * when it was stored; this is the second line, for what did not come from the index (a bake file
+ * resolved now, an error message echoing input) and for values registered at run time (registry
+ * passwords, secret build-arg values).
  */
+import {randomBytes} from 'node:crypto'
+import {Redactor} from '../domain/redact/policy.js'
+
 const knownSecrets = new Set<string>()
+/** until an index is opened, a per-process salt: markers still pair equal values within one output */
+let salt = randomBytes(16).toString('hex')
+let redactor: Redactor | undefined
 
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) knownSecrets.add(value)
-}
-
-export function redactSecrets(text: string): string {
-  let out = text
-  for (const secret of knownSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join('***')
+  if (value && value.length >= 4 && !knownSecrets.has(value)) {
+    knownSecrets.add(value)
+    redactor = undefined
   }
-  return out
 }
 
-/** Names of build args / env vars whose values must never be stored or shown (design.md §3). */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASS$|PWD$|KEY|CREDENTIAL|AUTH|PRIVATE|CERT|SESSION|COOKIE)/i
+/** The index's salt, so that markers in output match the ones stored in it. */
+export function useIndexSalt(indexSalt: string): void {
+  if (indexSalt && indexSalt !== salt) {
+    salt = indexSalt
+    redactor = undefined
+  }
+}
 
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name)
+export function outputRedactor(): Redactor {
+  return (redactor ??= new Redactor({salt, known: knownSecrets}))
+}
+
+/** A text about to be printed or written. */
+export function redactOutput(text: string): string {
+  return outputRedactor().text(text)
+}
+
+/** A result about to be printed as JSON (or handed to the TUI). */
+export function redactOutputValue<T>(value: T): T {
+  return outputRedactor().deep(value)
 }

@@ -1,7 +1,7 @@
 /**
  * Text presenters for `bakedoctor plan` and `plan diff`.
  */
-import {isSecretName} from '../lib/redact.js'
+import {isSecretName} from '../domain/redact/policy.js'
 import {type Plan, type PlanTarget, PLAN_TARGET_KEYS, byteCompare} from '../domain/bake/plan.js'
 import type {AttributeDiff, PlanDiff} from '../domain/bake/plan-diff.js'
 

@@ -11,7 +11,7 @@ import {attachInputs, computeStepInputs} from '../domain/inputs/compute.js'
 import type {ContextEntry} from '../domain/inputs/sources.js'
 import type {Run, RunStatus, RunTotals, StepInputs} from '../domain/model/run.js'
 import {computeTotals, totalsBy} from '../domain/model/totals.js'
-import {hashSecret, isSecretArg, scrubRun} from '../domain/secrets.js'
+import {hashSecret, isSecretArg} from '../domain/redact/policy.js'
 import {ExternalError, UsageError} from '../errors.js'
 import {registerSecret} from '../lib/redact.js'
 
@@ -365,8 +365,6 @@ async function runEngineBuilds(options: BuildOptions & {env: NodeJS.ProcessEnv; 
         if (git) run.git = git
         if (platform && run.platforms.length === 0) run.platforms = [platform]
         run.metadata = {buildArgs: {[name]: maskArgsForRecord(args, options.salt)}, baseImages: {[`${name}${platform ? `@${platform}` : ''}`]: baseImages}}
-        // scrub before the summary too: the returned result is printed as --json (error messages echo args)
-        run = scrubRun(run, secretValues)
         const {id} = await recordRun({db: options.db, run, plan: planRecord, secretValues})
         runs.push(summarize(id, run, platform, outcome.imageId))
         if (cancelled) break
@@ -386,7 +384,7 @@ function maskArgsForRecord(args: Record<string, string>, salt: string): Record<s
 }
 
 function secretMask(value: string, salt: string): string {
-  // same scheme as the inputs (domain/secrets hashSecret)
+  // same scheme as the inputs (domain/redact hashSecret)
   return hashSecret(value, salt)
 }
 
@@ -516,7 +514,6 @@ async function runBuildxBuilds(options: BuildOptions & {env: NodeJS.ProcessEnv; 
   const git = await readGitInfo(options.cwd, options.env).catch(() => undefined)
   if (git) run.git = git
   run.labels = {}
-  run = scrubRun(run, secretValues)
   const {id} = await recordRun({db: options.db, run, plan: {hash: planHash(plan), json: canonicalPlanJson(plan)}, secretValues})
   const summary = summarize(id, run, undefined, undefined)
   return {driver: 'buildx', db: options.db, runs: [summary], ok: run.status === 'completed', cancelled: outcome.cancelled}

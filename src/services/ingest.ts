@@ -7,7 +7,6 @@ import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import type {Run} from '../domain/model/run.js'
-import {scrubRun} from '../domain/secrets.js'
 import {RunFolder} from '../domain/steps/fold-run.js'
 import {registerSecret} from '../lib/redact.js'
 
@@ -32,7 +31,7 @@ export interface IngestResult {
 }
 
 /**
- * `bakedoctor ingest`: decode → fold → scrub secrets → one transaction into the index.
+ * `bakedoctor ingest`: decode → fold → one transaction into the index (which redacts secrets on the way in).
  * Everything that can fail on bad input (decoding, the metadata file) happens before the index is
  * opened for writing, so a bad input changes nothing.
  */
@@ -74,10 +73,9 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       secretValues = parsed.secretValues
     }
     for (const v of secretValues) registerSecret(v)
-    run = scrubRun(run, secretValues)
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
-    const id = store.saveRun(run)
+    const id = store.saveRun(run, {secretValues})
     return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, db: dbPath}
   } finally {
     store.close()
@@ -89,8 +87,7 @@ export async function recordRun(options: {db: string; run: Run; plan?: {hash: st
   const store = await IndexStore.open(options.db, {create: true})
   try {
     for (const v of options.secretValues ?? []) registerSecret(v)
-    const run = scrubRun(options.run, options.secretValues ?? [])
-    return {id: store.saveRun(run, {plan: options.plan})}
+    return {id: store.saveRun(options.run, {plan: options.plan, secretValues: options.secretValues})}
   } finally {
     store.close()
   }

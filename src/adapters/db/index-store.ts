@@ -1,5 +1,7 @@
 import {hash as oneShotHash} from 'node:crypto'
-import type {Plan} from '../../domain/bake/plan.js'
+import {canonicalPlanJson, planHash as hashPlan, type Plan} from '../../domain/bake/plan.js'
+import {Redactor} from '../../domain/redact/policy.js'
+import {useIndexSalt} from '../../lib/redact.js'
 import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
 import type {RunSummary} from '../../domain/model/run-summary.js'
@@ -97,7 +99,10 @@ export class IndexStore {
   private constructor(readonly db: Database, readonly file: string) {}
 
   static async open(file: string, options: {create?: boolean; readonly?: boolean} = {}): Promise<IndexStore> {
-    return new IndexStore(await openDatabase(file, options), file)
+    const store = new IndexStore(await openDatabase(file, options), file)
+    // presenters' markers then match the ones stored here
+    useIndexSalt(store.secretSalt())
+    return store
   }
 
   close(): void {
@@ -161,11 +166,29 @@ export class IndexStore {
     return id
   }
 
-  /** Stores a run with its steps (and plan, when given) in one transaction; returns its id. */
-  saveRun(run: Run, options: {plan?: {hash: string; json: string}} = {}): string {
+  /** The redaction policy with this index's salt (issue #13): what enters the index passes through it. */
+  redactor(known: Iterable<string> = []): Redactor {
+    return new Redactor({salt: this.secretSalt(), known})
+  }
+
+  /**
+   * Stores a run with its steps (and plan, when given) in one transaction; returns its id. Every
+   * text, label, arg and the plan pass through the redaction policy first (`secretValues`: values
+   * known to be secret, replaced wherever they appear); a plan with secrets is stored, and keyed, by
+   * its redacted form.
+   */
+  saveRun(unredacted: Run, options: {plan?: {hash: string; json: string}; secretValues?: readonly string[]} = {}): string {
+    const redactor = this.redactor(options.secretValues)
+    const run = redactor.run(unredacted)
+    let plan = options.plan
+    if (plan) {
+      const redacted = redactor.plan(JSON.parse(plan.json) as Plan)
+      const json = canonicalPlanJson(redacted)
+      if (json !== plan.json) plan = {hash: hashPlan(redacted), json}
+    }
     const save = this.db.transaction((): number => {
-      if (options.plan) this.sql('INSERT OR IGNORE INTO plans (hash, body) VALUES (?, ?)').run(options.plan.hash, options.plan.json)
-      const planHash = options.plan?.hash ?? run.planHash ?? null
+      if (plan) this.sql('INSERT OR IGNORE INTO plans (hash, body) VALUES (?, ?)').run(plan.hash, plan.json)
+      const planHash = plan?.hash ?? run.planHash ?? null
       const lastExecuted = this.lastExecutedLookup(Number.MAX_SAFE_INTEGER)
       const totals = computeTotals(run.steps, lastExecuted)
       const info = this.sql(

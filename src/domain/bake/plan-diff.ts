@@ -4,7 +4,7 @@
  * (`dockerfile-inline`) gets a line diff. Secret-looking arg values are never shown.
  */
 import {diffArrays, diffLines} from 'diff'
-import {isSecretName} from '../../lib/redact.js'
+import {isSecretName} from '../redact/policy.js'
 import {type Plan, type PlanTarget, PLAN_TARGET_KEYS, byteCompare} from './plan.js'
 
 export type ChangeKind = 'added' | 'removed' | 'changed'

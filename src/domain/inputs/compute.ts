@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {hashSecret, isSecretArg} from '../secrets.js'
+import {hashSecret, isSecretArg} from '../redact/policy.js'
 import type {InputComponent, Run, StepInputs} from '../model/run.js'
 import {stepSlot} from '../model/step-identity.js'
 import type {PlannedStep, StepPlan} from '../dockerfile/steps.js'

@@ -1,6 +1,6 @@
 import {InputError} from '../errors.js'
 import type {RunMetadata} from '../model/run.js'
-import {maskArgs} from '../secrets.js'
+import {Redactor, isSecretArg} from '../redact/policy.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -51,8 +51,8 @@ export function parseMetadataFile(text: string, options: {salt: string; file?: s
         }
       }
     }
-    const {args, secretValues: s} = maskArgs(rawArgs, options.salt)
-    secretValues.push(...s)
+    const args = new Redactor({salt: options.salt}).values(rawArgs)
+    for (const [name, value] of Object.entries(rawArgs)) if (isSecretArg(name, value)) secretValues.push(value)
     if (Object.keys(args).length) (metadata.buildArgs ??= {})[target] = args
     if (Object.keys(bases).length) (metadata.baseImages ??= {})[target] = bases
     if (typeof entry['buildx.build.ref'] === 'string') (metadata.buildRefs ??= {})[target] = entry['buildx.build.ref']
