@@ -1,36 +1,6 @@
 import type {Run, RunTotals, Step} from '../model/run.js'
-
-/** Exactly one per missed cacheable step (design.md §4). */
-export type Verdict =
-  | 'new-step'
-  | 'instruction-changed'
-  | 'arg-changed'
-  | 'base-image-changed'
-  | 'context-changed'
-  | 'platform-changed'
-  | 'upstream-invalidated'
-  | 'cache-unavailable'
-  | 'no-cache'
-  | 'failed'
-
-/** Evidence behind a verdict: old → new values, files, the root of a cascade. JSON-friendly. */
-export interface Evidence {
-  /** one line for humans, e.g. `NODE_ENV: production → development` */
-  summary: string
-  /** ARG/ENV changes; secret values appear as "changed", never the value */
-  args?: {name: string; old?: string; new?: string; secret?: boolean}[]
-  /** context files of COPY/ADD */
-  files?: {path: string; change: 'added' | 'removed' | 'modified'}[]
-  baseImage?: {ref: string; old?: string; new?: string}
-  instruction?: {old: string; new: string; diff?: string}
-  platforms?: {run: string[]; baseline: string[]}
-  /** key (StepId) of the root-cause step a cascade descends from */
-  root?: string
-  cache?: {reasons: string[]}
-  error?: {message: string; logTail: string[]}
-  /** what the verdict could not see (e.g. inputs not recorded) instead of guessing */
-  missing?: string[]
-}
+import type {Evidence} from './evidence.js'
+import type {Verdict} from './rules/index.js'
 
 export interface StepExplanation {
   /** stable key within the explanation: `target|platform|stage|index|kind` */
@@ -86,4 +56,4 @@ export interface Explanation {
   notes: string[]
 }
 
-export type {Step}
+export type {Evidence, Step, Verdict}

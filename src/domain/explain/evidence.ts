@@ -1,0 +1,25 @@
+/** Evidence behind a verdict: old → new values, files, the root of a cascade. JSON-friendly. */
+export interface Evidence {
+  /** one line for humans, e.g. `NODE_ENV: production → development` */
+  summary: string
+  /** ARG/ENV changes; secret values appear as "changed", never the value */
+  args?: ArgChange[]
+  /** context files of COPY/ADD */
+  files?: {path: string; change: 'added' | 'removed' | 'modified'}[]
+  baseImage?: {ref: string; old?: string; new?: string}
+  instruction?: {old: string; new: string; diff?: string}
+  platforms?: {run: string[]; baseline: string[]}
+  /** key (StepId) of the root-cause step a cascade descends from */
+  root?: string
+  cache?: {reasons: string[]}
+  error?: {message: string; logTail: string[]}
+  /** what the verdict could not see (e.g. inputs not recorded) instead of guessing */
+  missing?: string[]
+}
+
+export interface ArgChange {
+  name: string
+  old?: string
+  new?: string
+  secret?: boolean
+}

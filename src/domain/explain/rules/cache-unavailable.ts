@@ -1,0 +1,42 @@
+import {parseFrom} from '../match-steps.js'
+import type {Advice, StepContext, VerdictRule} from '../rule.js'
+import {unrecordedInputs} from './context-changed.js'
+
+/** Last in the list: nothing the step depends on changed, yet it missed. Always decides. */
+export const cacheUnavailable: VerdictRule<'cache-unavailable'> = {
+  name: 'cache-unavailable: nothing changed, the cache could not serve it',
+  decide(ctx) {
+    const from = ctx.parents.find((p) => p.kind === 'FROM')
+    return {
+      verdict: 'cache-unavailable',
+      evidence: {
+        summary: `nothing it depends on changed${from ? ` (base ${parseFrom(from.instruction).digest?.slice(0, 19) ?? 'unchanged'})` : ''}, yet it missed: the cache could not serve it`,
+        cache: {reasons: cacheReasons(ctx)},
+        missing: unrecordedInputs(ctx),
+      },
+    }
+  },
+}
+
+/** What the run's own events (and `cache inspect` facts) say about the cache it could use. */
+function cacheReasons({step, facts}: StepContext): string[] {
+  const reasons: string[] = []
+  const imports = facts.run.steps.filter((v) => v.internal && /^importing cache manifest from /.test(v.instruction) && (v.target === step.target || !v.target))
+  if (imports.length === 0) reasons.push('no cache import in this run (cache-from not configured, or only the local builder cache was available)')
+  for (const imp of imports) {
+    const ref = imp.instruction.replace(/^importing cache manifest from /, '')
+    if (imp.error) reasons.push(`importing cache from ${ref} failed: ${imp.error}`)
+    else reasons.push(`cache imported from ${ref}, but it held no record for this step on ${step.platform ?? 'this platform'} (a per-arch overwrite of a shared ref, or mode=min, are the usual causes)`)
+  }
+  const cacheFacts = facts.options.cacheFacts
+  for (const fact of [...(cacheFacts?.[step.platform ?? ''] ?? []), ...(cacheFacts?.[''] ?? [])]) reasons.push(fact)
+  return reasons
+}
+
+export const cacheUnavailableAdvice: Advice = (step, evidence) => {
+  const reasons = evidence.cache?.reasons.join(' ') ?? ''
+  if (/lacks|platform|overwrit/i.test(reasons) || step.platform) {
+    return 'The cache for this platform was not served: export per-platform cache refs (cache-to type=registry,ref=…:cache-<arch>,mode=max and cache-from both refs) or export all platforms in one multi-platform build with mode=max.'
+  }
+  return 'Nothing this step depends on changed, yet it missed: check that cache-from names a ref the build can read and that cache-to uses mode=max so intermediate stages are exported.'
+}

@@ -1,0 +1,132 @@
+import type {Run, Step} from '../model/run.js'
+import {stepLabel, stepSlot} from '../model/step-identity.js'
+import type {ArgChange} from './evidence.js'
+import {parseFrom} from './match-steps.js'
+
+export interface ExplainOptions {
+  /** per target: the plan's no-cache flag and no-cache-filter stages */
+  noCache?: Record<string, {all?: boolean; filters?: string[]}>
+  /** per platform (or '' for all): what is known about the cache refs (from `cache inspect`) */
+  cacheFacts?: Record<string, string[]>
+  lastExecutedMs?: (step: Step) => number | undefined
+}
+
+/** Facts about a run and its baseline that verdict rules share, computed once per explanation. */
+export interface RunFacts {
+  readonly run: Run
+  readonly baseline: Run | undefined
+  readonly options: ExplainOptions
+  /** build-arg differences from the runs' metadata files (empty unless both have them) */
+  readonly argChanges: readonly ArgChange[]
+  /** the baseline built this stage of this target (on some platform) */
+  baselineHasStage(s: Step): boolean
+  /** the baseline built this stage of this target on this step's platform */
+  baselineHasPlatform(s: Step): boolean
+  /** some step of this target and platform was served from cache (not in-run): its cache worked */
+  platformHadHit(s: Step): boolean
+  /** the digest the baseline's FROM of `ref` resolved to, for this step's target and platform */
+  baselineFromDigest(s: Step, ref: string): string | undefined
+  /** Dockerfile-step parents: DAG inputs when the stream has them, else the previous step of the stage */
+  parentsOf(s: Step): Step[]
+  /** `[api linux/amd64 build 4/6] COPY …` for a step key */
+  labelOfKey(key: string): string
+}
+
+const stageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}`
+const platformStageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}|${s.platform ?? ''}`
+const targetPlatformKey = (s: Step) => `${s.target ?? ''}|${s.platform ?? ''}`
+
+export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOptions): RunFacts {
+  const byDigest = new Map<string, Step[]>()
+  for (const s of run.steps) {
+    let l = byDigest.get(s.digest)
+    if (!l) byDigest.set(s.digest, (l = []))
+    l.push(s)
+  }
+  const stageSteps = new Map<string, Step[]>()
+  const stageStepsKey = (s: Step) => `${s.target ?? ''}|${s.platform ?? ''}|${s.stage ?? ''}`
+  for (const s of run.steps) {
+    if (s.internal || s.index === undefined) continue
+    let l = stageSteps.get(stageStepsKey(s))
+    if (!l) stageSteps.set(stageStepsKey(s), (l = []))
+    l.push(s)
+  }
+  const baselinePlatforms = new Set(baseline?.steps.map(platformStageKey))
+  const baselineStages = new Set(baseline?.steps.map(stageKey))
+  const platformHadHit = new Set(run.steps.filter((s) => s.cacheable && s.cached && !s.servedInRun).map(targetPlatformKey))
+  const baselineFromDigest = new Map<string, string>()
+  for (const b of baseline?.steps ?? []) {
+    if (b.kind !== 'FROM') continue
+    baselineFromDigest.set(`${targetPlatformKey(b)}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
+  }
+  let labelBySlot: Map<string, string> | undefined
+
+  return {
+    run, baseline, options,
+    argChanges: diffBuildArgs(run, baseline),
+    baselineHasStage: (s) => baselineStages.has(stageKey(s)),
+    baselineHasPlatform: (s) => baselinePlatforms.has(platformStageKey(s)),
+    platformHadHit: (s) => platformHadHit.has(targetPlatformKey(s)),
+    baselineFromDigest: (s, ref) => baselineFromDigest.get(`${targetPlatformKey(s)}|${ref}`),
+    parentsOf(s) {
+      const fromDag = s.inputs.flatMap((d) => {
+        const c = byDigest.get(d) ?? []
+        const same = c.filter((p) => p.target === s.target)
+        return (same.length ? same : c).slice(0, 1)
+      }).filter((p) => !p.internal)
+      if (fromDag.length || s.inputs.length) return fromDag
+      const list = stageSteps.get(stageStepsKey(s)) ?? []
+      const prev = list.filter((p) => p.index! < s.index!).pop()
+      return prev ? [prev] : []
+    },
+    labelOfKey(key) {
+      if (!labelBySlot) {
+        // built once: a lookup per cascade step would be quadratic on big bakes
+        labelBySlot = new Map()
+        for (const x of cacheableInOrder(run)) {
+          const slot = stepSlot(x)
+          if (!labelBySlot.has(slot)) labelBySlot.set(slot, stepLabel(x))
+        }
+      }
+      return labelBySlot.get(key) ?? key
+    },
+  }
+}
+
+/** The run's cacheable steps in target / platform / stage / index order (the explanation's order). */
+export function cacheableInOrder(run: Run): Step[] {
+  return run.steps.filter((s) => s.cacheable).sort(stepOrder)
+}
+
+function stepOrder(a: Step, b: Step): number {
+  return (a.target ?? '').localeCompare(b.target ?? '') || (a.platform ?? '').localeCompare(b.platform ?? '') || (a.stage ?? '').localeCompare(b.stage ?? '') || (a.index ?? 0) - (b.index ?? 0)
+}
+
+/**
+ * The digest a FROM resolved to: in the vertex name when BuildKit pinned it (`FROM x@sha256:…`),
+ * else the recorded base-image input (local engine images carry no digest in the name).
+ */
+export function fromDigest(step: Step): string | undefined {
+  return parseFrom(step.instruction).digest ?? step.stepInputs?.components.find((c) => c.kind === 'base-image')?.value
+}
+
+/** Build-arg differences from the runs' metadata files (when both have them). */
+function diffBuildArgs(run: Run, baseline: Run | undefined): ArgChange[] {
+  const a = baseline?.metadata?.buildArgs
+  const b = run.metadata?.buildArgs
+  if (!a || !b) return []
+  const out: ArgChange[] = []
+  const targets = new Set([...Object.keys(a), ...Object.keys(b)])
+  for (const t of targets) {
+    const oldArgs = a[t] ?? {}
+    const newArgs = b[t] ?? {}
+    for (const name of new Set([...Object.keys(oldArgs), ...Object.keys(newArgs)])) {
+      const o = oldArgs[name]
+      const n = newArgs[name]
+      if (o === n) continue
+      const secret = (o ?? '').startsWith('secret:') || (n ?? '').startsWith('secret:')
+      out.push(secret ? {name, secret: true} : {name, old: o, new: n})
+    }
+  }
+  return out
+}
