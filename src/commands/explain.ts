@@ -45,7 +45,9 @@ export default class Explain extends BakedoctorCommand<Explanation> {
       const diff = explanation.baseline?.id && explanation.run.id
         ? await (await import('../services/diff.js')).diffRuns({db: flags.db, cwd: process.cwd(), a: explanation.baseline.id, b: explanation.run.id})
         : undefined
-      await renderExplainApp({explanation, diff})
+      // the TUI draws outside this.out: the same output redaction, applied to what it is given
+      const {redactOutputValue} = await import('../lib/redact.js')
+      await renderExplainApp(redactOutputValue({explanation, diff}))
       return explanation
     }
     const {renderExplanationText, renderExplanationMarkdown} = await import('../output/explain-text.js')

@@ -1,7 +1,7 @@
 /**
  * Text presenters for `bakedoctor plan` and `plan diff`.
  */
-import {isSecretName} from '../domain/redact/policy.js'
+import {MARKER, isSecretName} from '../domain/redact/policy.js'
 import {type Plan, type PlanTarget, PLAN_TARGET_KEYS, byteCompare} from '../domain/bake/plan.js'
 import type {AttributeDiff, PlanDiff} from '../domain/bake/plan-diff.js'
 
@@ -16,7 +16,7 @@ function value(key: string, v: unknown): string[] {
     const m = v as Record<string, string>
     return Object.keys(m)
       .sort(byteCompare)
-      .map((k) => `${k}=${key === 'args' && isSecretName(k) ? '***' : m[k]}`)
+      .map((k) => `${k}=${key === 'args' && isSecretName(k) && !MARKER.test(m[k] ?? '') ? '***' : m[k]}`)
   }
   if (key === 'cache-from' || key === 'cache-to' || key === 'output' || key === 'attest') return (v as Record<string, unknown>[]).map(entry)
   if (key === 'secret') return (v as {id?: string; src?: string; env?: string}[]).map((s) => [s.id && `id=${s.id}`, s.src && `src=${s.src}`, s.env && `env=${s.env}`].filter(Boolean).join(','))

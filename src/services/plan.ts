@@ -9,6 +9,7 @@ import {UsageError} from '../errors.js'
 import {type Plan, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {resolveBake} from '../domain/bake/resolve.js'
 import {type PlanDiff, diffPlan} from '../domain/bake/plan-diff.js'
+import type {Redactor} from '../domain/redact/policy.js'
 
 export type PlanSource = 'auto' | 'buildx' | 'builtin'
 
@@ -106,6 +107,38 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Resolved
   return {plan, source: 'builtin', files: texts.map((t) => t.name), hash: planHash(plan), targets: expandPlanTargets(plan, targets)}
 }
 
+/**
+ * The redaction policy for showing plans (issue #13), with the index's salt when there is an index,
+ * so that the `secret:…` markers shown match the ones `build` stored.
+ */
+async function displayRedactor(options: {db?: string; cwd: string}): Promise<Redactor> {
+  const {resolveDbPath} = await import('../adapters/db/open.js')
+  const file = resolveDbPath({db: options.db, cwd: options.cwd})
+  if (existsSync(file)) {
+    try {
+      const {IndexStore} = await import('../adapters/db/index-store.js')
+      ;(await IndexStore.open(file, {readonly: true})).close()
+    } catch {
+      // an unreadable index costs the matching markers, not the plan
+    }
+  }
+  const {outputRedactor} = await import('../lib/redact.js')
+  return outputRedactor()
+}
+
+/** A resolved plan as it may be shown: secret args and token-shaped values hashed, the hash over that. */
+function redactResolved(resolved: ResolvedPlan, redactor: Redactor): ResolvedPlan {
+  const plan = redactor.plan(resolved.plan)
+  const hash = planHash(plan)
+  return hash === resolved.hash ? resolved : {...resolved, plan, hash}
+}
+
+/** `bakedoctor plan`: the resolved plan through the redaction policy. */
+export async function showPlan(options: ResolvePlanOptions & {db?: string}): Promise<ResolvedPlan> {
+  const resolved = await resolvePlan(options)
+  return redactResolved(resolved, await displayRedactor(options))
+}
+
 /** One side of a plan comparison. */
 export type PlanRef = {kind: 'files'; files: string[]} | {kind: 'rev'; rev: string} | {kind: 'run'; runId: string}
 
@@ -151,6 +184,10 @@ async function loadRef(ref: PlanRef, options: DiffPlansOptions): Promise<{plan: 
 }
 
 export async function diffPlans(options: DiffPlansOptions): Promise<PlanDiffResult> {
-  const [a, b] = [await loadRef(options.left, options), await loadRef(options.right, options)]
+  const loaded = [await loadRef(options.left, options), await loadRef(options.right, options)]
+  // both sides through the same policy and salt: a plan recorded by `build` holds markers, a bake
+  // file plaintext; compared redacted, an unchanged secret is unchanged and a changed one changed
+  const redactor = await displayRedactor(options)
+  const [a, b] = loaded.map((side) => ({...side, plan: redactor.plan(side.plan)})) as [typeof loaded[0], typeof loaded[0]]
   return {left: {label: a.label, hash: planHash(a.plan)}, right: {label: b.label, hash: planHash(b.plan)}, diff: diffPlan(a.plan, b.plan)}
 }

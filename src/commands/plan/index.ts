@@ -30,8 +30,9 @@ export default class Plan extends BakedoctorCommand<ResolvedPlan> {
 
   async run(): Promise<ResolvedPlan> {
     const {argv, flags} = await this.parse(Plan)
-    const {resolvePlan} = await import('../../services/plan.js')
-    const result = await resolvePlan({
+    const {showPlan} = await import('../../services/plan.js')
+    const result = await showPlan({
+      db: flags.db,
       cwd: process.cwd(),
       env: process.env,
       files: flags.file,

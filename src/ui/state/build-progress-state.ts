@@ -1,5 +1,6 @@
 import type {StreamEvent} from '../../domain/events/stream-event.js'
 import {parseVertexName} from '../../domain/steps/parse-vertex-name.js'
+import {redactOutput} from '../../lib/redact.js'
 
 export type LiveStepState = 'waiting' | 'running' | 'cached' | 'done' | 'error'
 
@@ -28,10 +29,10 @@ export function createBuildProgressModel(): BuildProgressModel {
 
 const decoder = new TextDecoder()
 
-/** Folds one decoded event of `target` into the model. Internal vertices are not shown. */
+/** Folds one decoded event of `target` into the model. Internal vertices are not shown; names, logs and errors are redacted (the live view draws outside the presenters). */
 export function applyBuildEvent(model: BuildProgressModel, event: StreamEvent, target: string | undefined): void {
   if (event.type === 'build-error') {
-    model.errors.push(`${target ? `[${target}] ` : ''}${event.message}`)
+    model.errors.push(redactOutput(`${target ? `[${target}] ` : ''}${event.message}`))
     return
   }
   if (event.type !== 'status') return
@@ -40,7 +41,7 @@ export function applyBuildEvent(model: BuildProgressModel, event: StreamEvent, t
     let step = model.steps.get(id)
     if (!step) {
       if (!v.name || parseVertexName(v.name).internal) continue
-      step = {id, target, name: v.name, state: 'waiting'}
+      step = {id, target, name: redactOutput(v.name), state: 'waiting'}
       model.steps.set(id, step)
     }
     if (v.started !== undefined && step.state === 'waiting') {
@@ -59,7 +60,7 @@ export function applyBuildEvent(model: BuildProgressModel, event: StreamEvent, t
     const step = model.steps.get(`${target ?? ''}\u0000${log.vertex}`)
     if (!step) continue
     const lines = decoder.decode(log.data).split('\n').map((l) => l.trim()).filter(Boolean)
-    if (lines.length) step.lastLog = lines[lines.length - 1]!.slice(0, 200)
+    if (lines.length) step.lastLog = redactOutput(lines[lines.length - 1]!).slice(0, 200)
   }
 }
 
