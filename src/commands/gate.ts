@@ -6,7 +6,7 @@ import type {GateResult} from '../services/gate.js'
 export default class Gate extends BakedoctorCommand<GateResult> {
   static summary = 'CI gate: exit 1 when a recorded run misses its cache hit-rate rules (overall, per target, per platform, vs a baseline).'
 
-  static description = `Exit codes: 0 every rule passed; 1 a rule failed, the build failed, or the run has no cacheable steps (unless --allow-empty); 2 usage or input error (bad flag, bad config file, unknown run).
+  static description = `Exit codes: 0 every rule passed; 1 a rule failed, the build failed, or the run has no cacheable steps (unless --allow-empty); 2 usage or input error (bad flag, bad config file, unknown run), or a rule that cannot be judged (its baseline is missing, unless --allow-missing-baseline; or no rule has a figure).
 Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" key in package.json) found from the current directory upward, with per-target and per-platform overrides. The report echoes every threshold with its source. See docs/ci.md.`
 
   static examples = [
@@ -26,6 +26,7 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
     baseline: Flags.string({description: 'baseline for --max-drop: a run (r12, latest~1) or branch:NAME (its latest run) [default: the previous run of the same targets]'}),
     'max-drop': Flags.string({description: 'maximum drop of the hit rate below the baseline\'s, in percentage points'}),
     'allow-empty': Flags.boolean({description: 'pass a run that has no cacheable steps instead of failing it', allowNo: true}),
+    'allow-missing-baseline': Flags.boolean({description: 'skip --max-drop rules whose baseline run is missing instead of stopping with exit 2', allowNo: true}),
     format: Flags.string({description: 'report format', options: ['text', 'json', 'markdown', 'junit'], default: 'text'}),
     output: Flags.string({description: 'write the report to this file (the text report still goes to stdout)'}),
     'summary-file': Flags.string({description: 'APPEND a markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")'}),
@@ -39,7 +40,7 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
       db: flags.db, cwd: process.cwd(), run: flags.run, target: flags.target, platform: flags.platform, config: flags.config,
       rules: {
         minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'],
-        baseline: flags.baseline, per: flags.per, allowEmpty: flags['allow-empty'],
+        baseline: flags.baseline, per: flags.per, allowEmpty: flags['allow-empty'], allowMissingBaseline: flags['allow-missing-baseline'],
       },
     })
     const [{renderGateText}, {redactOutput}] = await Promise.all([import('../output/gate-text.js'), import('../lib/redact.js')])
@@ -58,6 +59,13 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
       await write(flags['summary-file'], renderGateMarkdown(result) + '\n', true, '--summary-file')
     }
     this.out(flags.output ? renderGateText(result) : report)
+    if (result.outcome === 'not-evaluable') {
+      if (this.jsonEnabled()) {
+        process.exitCode = 2
+        return result
+      }
+      throw new UsageError(result.headline, {fix: result.fix})
+    }
     if (!result.passed) {
       // --json prints the typed result (oclif does, from the return value) and still exits 1
       if (this.jsonEnabled()) {

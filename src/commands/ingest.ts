@@ -20,6 +20,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
   static flags = {
     format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
+    platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),
     metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
     label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
@@ -36,7 +37,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
-      target: flags.target, metadataFile: flags.metadata, labels, git: !flags['no-git'],
+      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, labels, git: !flags['no-git'],
     })
     const {renderTotalsLine} = await import('../output/runs-text.js')
     const r = result.run

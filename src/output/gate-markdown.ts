@@ -20,7 +20,7 @@ const ICON: Record<RuleResult['status'], string> = {pass: '✅ pass', fail: '❌
  */
 export function renderGateMarkdown(result: GateResult): string {
   const out: string[] = []
-  const word = result.passed ? 'passed' : result.outcome === 'build-failed' ? 'build failed' : result.outcome === 'empty' ? 'no cacheable steps' : 'failed'
+  const word = result.passed ? 'passed' : result.outcome === 'build-failed' ? 'build failed' : result.outcome === 'empty' ? 'no cacheable steps' : result.outcome === 'not-evaluable' ? 'not judged' : 'failed'
   out.push(`## ${result.passed ? '✅' : '❌'} bakedoctor gate: ${word}`, '')
   out.push(text(result.headline), '')
   out.push(text(runLine(result)), '')

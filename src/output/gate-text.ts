@@ -26,7 +26,7 @@ const STATUS: Record<RuleResult['status'], string> = {pass: 'PASS', fail: 'FAIL'
  */
 export function renderGateText(result: GateResult): string {
   const lines: string[] = []
-  lines.push(`${result.passed ? 'PASS' : 'FAIL'}  ${result.headline}`)
+  lines.push(`${result.passed ? 'PASS' : result.outcome === 'not-evaluable' ? 'STOP' : 'FAIL'}  ${result.headline}`)
   lines.push(runLine(result))
   if (result.rules.length) {
     lines.push('', 'Rules')

@@ -21,6 +21,7 @@ export interface GateRuleInput {
   baseline?: string
   per?: string[]
   allowEmpty?: boolean
+  allowMissingBaseline?: boolean
 }
 
 export interface GateOptions {
@@ -156,6 +157,7 @@ function parseRuleInput(input: GateRuleInput): GateFlagValues {
     out.per = [...new Set(per as GateScope[])]
   }
   if (input.allowEmpty !== undefined) out.allowEmpty = input.allowEmpty
+  if (input.allowMissingBaseline !== undefined) out.allowMissingBaseline = input.allowMissingBaseline
   return out
 }
 

@@ -7,6 +7,7 @@ import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import type {Run} from '../domain/model/run.js'
+import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import {RunFolder} from '../domain/steps/fold-run.js'
 import {registerSecret} from '../lib/redact.js'
 
@@ -16,6 +17,8 @@ export interface IngestOptions {
   cwd: string
   format?: EventFormat
   target?: string
+  /** the platform of a single-platform build whose events and metadata do not name it (`--platform`) */
+  platform?: string
   metadataFile?: string
   labels?: Record<string, string>
   /** record git commit/branch of cwd (default true) */
@@ -37,6 +40,9 @@ export interface IngestResult {
  */
 export async function ingestFile(options: IngestOptions): Promise<IngestResult> {
   const dbPath = resolveDbPath({db: options.db, cwd: options.cwd})
+  if (options.platform !== undefined && formatOciPlatform(options.platform) !== options.platform) {
+    throw new InputError(`--platform "${options.platform}" is not a platform`, {fix: 'write it as os/arch[/variant], e.g. --platform linux/amd64'})
+  }
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
   const folder = new RunFolder({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file})
   let events = 0
@@ -72,6 +78,11 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       run.metadata = parsed.metadata
       secretValues = parsed.secretValues
     }
+    const platforms = resolveRunPlatforms(run, {metadata: run.metadata?.platforms, declared: options.platform})
+    if ('conflict' in platforms) {
+      throw new InputError(platforms.conflict, {file: options.file, fix: 'drop --platform, or pass the platform this build was made for'})
+    }
+    run.platforms = platforms.platforms
     for (const v of secretValues) registerSecret(v)
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)

@@ -114,7 +114,7 @@ describe('runGate on the real captures', () => {
     expect(previous.baseline).toMatchObject({id: 'r1', ref: 'previous run', source: {kind: 'default'}})
     expect(rule(previous, 'max-drop:overall')?.status).toBe('pass')
     const noBranch = await runGate({db, cwd: dir, run: 'r3', rules: {maxDrop: 10, baseline: 'branch:main'}})
-    expect(noBranch.outcome).toBe('pass')
+    expect(noBranch.outcome).toBe('not-evaluable')
     expect(noBranch.rules.every((r) => r.status === 'skip')).toBe(true)
     expect(noBranch.baseline?.missing).toBe('no run of branch main before r3 in the index')
   })

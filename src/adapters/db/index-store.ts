@@ -342,6 +342,9 @@ export class IndexStore {
     ).all(id) as InputRow[]) inputRows.set(r.ord, r)
     const digests = stepRows.map((r) => r.digest)
     const origin = row.started_at ?? 0
+    const summary = toSummary(row)
+    // a single-platform build names no platform in its steps: they have the run's (stepPlatform)
+    const runPlatform = summary.platforms.length === 1 ? summary.platforms[0] : undefined
     const steps: Step[] = stepRows.map((r, i) => {
       const d = this.defRows.get(r.def_id)!
       const error = r.error_id !== null ? this.textBody(r.error_id) : undefined
@@ -349,7 +352,7 @@ export class IndexStore {
       const step: Step = {
         digest: digests[i]!,
         name: d.name,
-        platform: d.platform ?? undefined,
+        platform: d.platform ?? (d.internal === 1 ? undefined : runPlatform),
         stage: d.stage ?? undefined,
         index: d.idx ?? undefined,
         total: d.total ?? undefined,
@@ -375,7 +378,6 @@ export class IndexStore {
       }
       return step
     })
-    const summary = toSummary(row)
     return {
       id: summary.id,
       source: row.source,
@@ -408,17 +410,30 @@ export class IndexStore {
   }
 
   /**
-   * The run to compare against by default: the previous run of the same targets and platforms on
-   * the same branch; failing that, of the same targets.
+   * The run to compare against by default: the previous run of the same targets and platforms (on
+   * the same branch first); else one that built the same targets on all of this run's platforms;
+   * else, for a first build on a platform, the previous run of the same targets. A run whose
+   * platform is unknown prefers runs whose platform is unknown too.
    */
   findBaseline(id: number): number | undefined {
     const row = this.sql('SELECT targets, platforms, git_branch FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'targets' | 'platforms' | 'git_branch'> | undefined
     if (!row) return undefined
-    const candidates = [
+    const platformCount = (JSON.parse(row.platforms) as string[]).length
+    const covers = `NOT EXISTS (SELECT 1 FROM json_each(?) p WHERE p.value NOT IN (SELECT value FROM json_each(runs.platforms)))`
+    const candidates: [string, unknown[]][] = [
       ['SELECT id FROM runs WHERE id < ? AND targets = ? AND platforms = ? AND git_branch IS ? ORDER BY id DESC LIMIT 1', [id, row.targets, row.platforms, row.git_branch]],
+      ['SELECT id FROM runs WHERE id < ? AND targets = ? AND platforms = ? ORDER BY id DESC LIMIT 1', [id, row.targets, row.platforms]],
+    ]
+    if (platformCount > 0) {
+      candidates.push(
+        [`SELECT id FROM runs WHERE id < ? AND targets = ? AND ${covers} AND git_branch IS ? ORDER BY id DESC LIMIT 1`, [id, row.targets, row.platforms, row.git_branch]],
+        [`SELECT id FROM runs WHERE id < ? AND targets = ? AND ${covers} ORDER BY id DESC LIMIT 1`, [id, row.targets, row.platforms]],
+      )
+    }
+    candidates.push(
       ['SELECT id FROM runs WHERE id < ? AND targets = ? AND git_branch IS ? ORDER BY id DESC LIMIT 1', [id, row.targets, row.git_branch]],
       ['SELECT id FROM runs WHERE id < ? AND targets = ? ORDER BY id DESC LIMIT 1', [id, row.targets]],
-    ] as const
+    )
     for (const [sql, params] of candidates) {
       const hit = this.sql(sql).get(...params) as {id: number} | undefined
       if (hit) return hit.id

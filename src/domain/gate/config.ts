@@ -33,7 +33,7 @@ export function parseConfigText(text: string, file: string, options: {packageJso
 }
 
 const ROOT_KEYS = ['$schema', 'gate']
-const GATE_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'baseline', 'per', 'allowEmpty', 'targets', 'platforms']
+const GATE_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'baseline', 'per', 'allowEmpty', 'allowMissingBaseline', 'targets', 'platforms']
 const TARGET_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'platforms']
 const PLATFORM_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop']
 
@@ -70,6 +70,10 @@ function validateRoot(value: unknown, file: string, prefix: string): GateFileCon
   if (gate.allowEmpty !== undefined) {
     if (typeof gate.allowEmpty !== 'boolean') throw badValue(file, `${gatePath}.allowEmpty`, gate.allowEmpty, 'true or false', '"allowEmpty": true')
     out.allowEmpty = gate.allowEmpty
+  }
+  if (gate.allowMissingBaseline !== undefined) {
+    if (typeof gate.allowMissingBaseline !== 'boolean') throw badValue(file, `${gatePath}.allowMissingBaseline`, gate.allowMissingBaseline, 'true or false', '"allowMissingBaseline": true')
+    out.allowMissingBaseline = gate.allowMissingBaseline
   }
   if (gate.targets !== undefined) {
     const targetsPath = `${gatePath}.targets`

@@ -100,8 +100,13 @@ describe('evaluateGate', () => {
     const unknown = evaluateGate({run: RUN, filter: {}, groups: groupTotals(steps(4, 3)), settings: resolveSettings({minTimeSavedRate: 80, per: ['overall']})})
     expect(unknown.rules[0]?.status).toBe('skip')
     expect(unknown.rules[0]?.message).toContain('unknown')
-    expect(unknown.outcome).toBe('pass')
-    expect(unknown.headline).toContain('1 skipped')
+    // the only rule could not be judged: the gate stops (exit 2), it does not pass
+    expect(unknown.outcome).toBe('not-evaluable')
+    expect(unknown.headline).toMatch(/1 of 1 rules could not be evaluated \(overall time saved rate: .*unknown/)
+    // beside a rule that was judged, an unknown time-weighted rate is a skip
+    const mixed = evaluateGate({run: RUN, filter: {}, groups: groupTotals(steps(4, 3)), settings: resolveSettings({minHitRate: 50, minTimeSavedRate: 80, per: ['overall']})})
+    expect(mixed.outcome).toBe('pass')
+    expect(mixed.headline).toContain('1 skipped')
   })
 
   it('fails a drop larger than allowed against the baseline, per group', () => {
@@ -115,10 +120,18 @@ describe('evaluateGate', () => {
     expect(byId['max-drop:overall']?.status).toBe('fail')
   })
 
-  it('skips drop rules with the reason when there is no baseline run', () => {
-    const r = gate(steps(4, 1), {maxDrop: 5, per: ['overall']}, {baseline: {info: {ref: 'branch:main', source: {kind: 'flag', flag: '--baseline'}, missing: 'no run of branch main before r7 in the index'}}})
+  it('stops (not-evaluable, exit 2) when a drop rule has no baseline run, unless allowMissingBaseline skips it', () => {
+    const missing = {baseline: {info: {ref: 'branch:main', source: {kind: 'flag' as const, flag: '--baseline'}, missing: 'no run of branch main before r7 in the index'}}}
+    const r = gate(steps(4, 1), {maxDrop: 5, per: ['overall']}, missing)
     expect(r.rules[0]).toMatchObject({status: 'skip', message: 'overall hit rate drop: no run of branch main before r7 in the index'})
-    expect(r.outcome).toBe('pass')
+    expect(r).toMatchObject({outcome: 'not-evaluable', passed: false})
+    expect(r.headline).toBe('Gate cannot judge run r7: 1 of 1 rules could not be evaluated (overall hit rate drop: no run of branch main before r7 in the index)')
+    expect(r.fix).toMatch(/on main.*--allow-missing-baseline/)
+    // a passing hit-rate rule does not make a missing baseline pass
+    expect(gate(steps(4, 4), {minHitRate: 50, maxDrop: 5, per: ['overall']}, missing).outcome).toBe('not-evaluable')
+    const allowed = gate(steps(4, 4), {minHitRate: 50, maxDrop: 5, per: ['overall'], allowMissingBaseline: true}, missing)
+    expect(allowed).toMatchObject({outcome: 'pass', passed: true})
+    expect(allowed.headline).toBe('Gate passed for run r7: 1 of 2 rules passed, 1 skipped')
   })
 
   it('reports a run without cacheable steps as such, failing unless allow-empty is set', () => {

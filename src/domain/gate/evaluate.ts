@@ -95,6 +95,10 @@ export function evaluateGate(input: GateEvaluationInput): Omit<GateResult, 'root
   const skipped = rules.filter((r) => r.status === 'skip')
   const passedCount = rules.length - failed.length - skipped.length
   const skipNote = skipped.length ? `, ${skipped.length} skipped` : ''
+  // a rule that cannot be judged never passes silently: exit 2 with the reason
+  const noBaseline = skipped.filter((r) => r.kind === 'max-drop' && !input.baseline?.groups)
+  const unjudged = noBaseline.length && !settings.allowMissingBaseline.value ? noBaseline : rules.length && skipped.length === rules.length ? skipped : []
+  let fix: string | undefined
   if (run.status !== 'completed') {
     outcome = 'build-failed'
     const what = run.status === 'failed' ? 'failed' : run.status === 'cancelled' ? 'was cancelled' : 'did not finish (its event stream ends mid-build)'
@@ -107,6 +111,13 @@ export function evaluateGate(input: GateEvaluationInput): Omit<GateResult, 'root
       outcome = 'empty'
       headline = `Run ${run.id} has no cacheable steps${filterText(input.filter)}, so there is no hit rate to gate (pass --allow-empty to let such runs pass)`
     }
+  } else if (unjudged.length) {
+    outcome = 'not-evaluable'
+    const reasons = [...new Set(unjudged.map((r) => r.message))]
+    headline = `Gate cannot judge run ${run.id}: ${unjudged.length} of ${rules.length} rules could not be evaluated (${reasons.join('; ')})`
+    fix = noBaseline.length
+      ? `record a baseline run first${input.baseline?.info.ref.startsWith('branch:') ? ` on ${input.baseline.info.ref.slice(7)}` : ''}, name one with --baseline RUN, or pass --allow-missing-baseline to skip the drop rules`
+      : 'gate a figure the run has (e.g. --min-hit-rate), or fix what the reasons name'
   } else if (failed.length) {
     outcome = 'fail'
     headline = `Gate failed for run ${run.id}: ${failed.length} of ${rules.length} rules failed${skipNote}`
@@ -118,6 +129,7 @@ export function evaluateGate(input: GateEvaluationInput): Omit<GateResult, 'root
     outcome,
     passed: outcome === 'pass',
     headline,
+    ...(fix ? {fix} : {}),
     run,
     filter: input.filter,
     totals: overall,

@@ -11,6 +11,7 @@ export interface GateFlagValues {
   baseline?: string
   per?: GateScope[]
   allowEmpty?: boolean
+  allowMissingBaseline?: boolean
 }
 
 /** Flag names, for "where did this come from" (and for messages that name the flag to pass). */
@@ -21,6 +22,7 @@ export const FLAG_NAMES: Record<keyof GateFlagValues, string> = {
   baseline: '--baseline',
   per: '--per',
   allowEmpty: '--allow-empty',
+  allowMissingBaseline: '--allow-missing-baseline',
 }
 
 /** Rules are checked on the whole run and on every target × platform unless told otherwise. */
@@ -42,6 +44,7 @@ export function resolveSettings(flags: GateFlagValues, config?: LoadedConfig): G
   const settings: GateSettings = {
     per: pick('per', flags.per, gate.per) ?? {value: DEFAULT_SCOPES, source: {kind: 'default'}},
     allowEmpty: pick('allowEmpty', flags.allowEmpty, gate.allowEmpty) ?? {value: false, source: {kind: 'default'}},
+    allowMissingBaseline: pick('allowMissingBaseline', flags.allowMissingBaseline, gate.allowMissingBaseline) ?? {value: false, source: {kind: 'default'}},
     targets: {},
     platforms: {},
   }
@@ -123,6 +126,9 @@ export function appliedThresholds(settings: GateSettings): AppliedThreshold[] {
   else if (settings.maxDrop || out.some((a) => a.name === 'max-drop')) out.push({name: 'baseline', appliesTo: 'all', value: 'previous run of the same targets', source: {kind: 'default'}})
   out.push({name: 'per', appliesTo: 'all', value: settings.per.value.join(', '), source: settings.per.source})
   out.push({name: 'allow-empty', appliesTo: 'all', value: String(settings.allowEmpty.value), source: settings.allowEmpty.source})
+  if (settings.allowMissingBaseline.value || out.some((a) => a.name === 'baseline')) {
+    out.push({name: 'allow-missing-baseline', appliesTo: 'all', value: String(settings.allowMissingBaseline.value), source: settings.allowMissingBaseline.source})
+  }
   return out
 }
 

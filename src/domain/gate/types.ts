@@ -47,6 +47,8 @@ export interface GateSettings extends ThresholdSet {
   baseline?: Setting<string>
   per: Setting<GateScope[]>
   allowEmpty: Setting<boolean>
+  /** a drop rule whose baseline is missing is skipped instead of stopping the gate (exit 2) */
+  allowMissingBaseline: Setting<boolean>
   targets: Record<string, TargetOverride>
   platforms: Record<string, ThresholdSet>
 }
@@ -59,6 +61,7 @@ export interface GateFileConfig {
   baseline?: string
   per?: GateScope[]
   allowEmpty?: boolean
+  allowMissingBaseline?: boolean
   targets?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number; platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>}>
   platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>
 }
@@ -110,7 +113,7 @@ export interface RuleResult {
 
 /** An applied threshold, for the report's echo. */
 export interface AppliedThreshold {
-  name: 'min-hit-rate' | 'min-time-saved-rate' | 'max-drop' | 'baseline' | 'per' | 'allow-empty'
+  name: 'min-hit-rate' | 'min-time-saved-rate' | 'max-drop' | 'baseline' | 'per' | 'allow-empty' | 'allow-missing-baseline'
   /** `all`, `target api`, `platform linux/arm64`, `target api, platform linux/arm64` */
   appliesTo: string
   value: string
@@ -122,7 +125,8 @@ export interface GateRootCause extends RootCause {
   platform?: string
 }
 
-export type GateOutcome = 'pass' | 'fail' | 'build-failed' | 'empty'
+/** `not-evaluable`: a rule could not be judged (no baseline, or no figure for any rule): exit 2, never a silent pass */
+export type GateOutcome = 'pass' | 'fail' | 'build-failed' | 'empty' | 'not-evaluable'
 
 export interface GateBaseline {
   /** as asked for (`branch:main`, `r12`), or `previous run` */
@@ -140,6 +144,8 @@ export interface GateResult {
   passed: boolean
   /** one sentence: what happened */
   headline: string
+  /** for `not-evaluable`: what to do so the rules can be judged */
+  fix?: string
   run: {id: string; status: RunStatus; error?: string; targets: string[]; platforms: string[]; createdAt: number; branch?: string; commit?: string}
   /** --target / --platform: the gate looked at these steps only */
   filter: {target?: string; platform?: string}

@@ -1,13 +1,14 @@
 import {InputError} from '../errors.js'
 import type {RunMetadata} from '../model/run.js'
 import {Redactor, isSecretArg} from '../redact/policy.js'
+import {formatOciPlatform} from '../model/run-platform.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * A buildx/buildctl `--metadata-file` (events.md §5): flat for a build, `{target: {...}}` for bake.
- * Extracts build args (from `containerimage.buildinfo*` attrs or provenance
+ * Extracts the platforms (descriptor platform, per-platform buildinfo keys), build args (from `containerimage.buildinfo*` attrs or provenance
  * `invocation.parameters.args`), base image pins, build refs and image names. Secret-looking args
  * are masked with the index's salt; their plaintext values are returned so the caller can scrub them
  * from step names and logs.
@@ -30,9 +31,15 @@ export function parseMetadataFile(text: string, options: {salt: string; file?: s
   for (const [target, entry] of Object.entries(perTarget)) {
     const rawArgs: Record<string, string> = {}
     const bases: Record<string, string> = {}
+    const platforms = new Set<string>()
+    const descriptor = entry['containerimage.descriptor']
+    const described = isObj(descriptor) ? formatOciPlatform(descriptor.platform) : undefined
+    if (described) platforms.add(described)
     for (const [key, value] of Object.entries(entry)) {
       if (key.startsWith('containerimage.buildinfo') && isObj(value)) {
         const platform = key.includes('/') ? key.slice(key.indexOf('/') + 1) : ''
+        const named = platform ? formatOciPlatform(platform) : undefined
+        if (named) platforms.add(named)
         if (isObj(value.attrs)) for (const [a, v] of Object.entries(value.attrs)) if (a.startsWith('build-arg:') && typeof v === 'string') rawArgs[a.slice(10)] = v
         if (Array.isArray(value.sources)) {
           for (const s of value.sources) {
@@ -55,6 +62,7 @@ export function parseMetadataFile(text: string, options: {salt: string; file?: s
     for (const [name, value] of Object.entries(rawArgs)) if (isSecretArg(name, value)) secretValues.push(value)
     if (Object.keys(args).length) (metadata.buildArgs ??= {})[target] = args
     if (Object.keys(bases).length) (metadata.baseImages ??= {})[target] = bases
+    if (platforms.size) (metadata.platforms ??= {})[target] = [...platforms].sort()
     if (typeof entry['buildx.build.ref'] === 'string') (metadata.buildRefs ??= {})[target] = entry['buildx.build.ref']
     if (typeof entry['image.name'] === 'string') (metadata.imageNames ??= {})[target] = entry['image.name']
   }

@@ -83,6 +83,8 @@ export interface RunTotals {
   timeWeightedHitRate: number | null
   savedMs: number
   spentMs: number
+  /** cacheable steps that never started (the build failed or was cancelled first): not in `cacheable` */
+  notRun?: number
 }
 
 export interface Run {
@@ -119,6 +121,8 @@ export interface RunMetadata {
   imageNames?: Record<string, string>
   cacheFrom?: Record<string, string[]>
   cacheTo?: Record<string, string[]>
+  /** per target: the platforms the metadata file names (`containerimage.descriptor.platform`, `containerimage.buildinfo/<platform>`) */
+  platforms?: Record<string, string[]>
 }
 
 export const MAX_LOG_LINES = 20

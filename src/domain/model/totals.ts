@@ -1,10 +1,12 @@
 import type {RunTotals, Step} from './run.js'
+import {neverRan} from './step-state.js'
 
 /**
  * Hit rate over cacheable steps (design.md §2): hits / cacheable. Steps served in-run by a sibling
  * bake target are counted apart and are NOT hits. The time-weighted rate weighs each hit by what the
  * step cost when it last executed (`lastExecutedMs`, from the index); unknown costs are left out,
- * and when no hit's cost is known the rate is null.
+ * and when no hit's cost is known the rate is null. Steps that never started (after a failure, or
+ * cancelled) are "not run": counted apart, not in `cacheable`.
  */
 export function computeTotals(steps: readonly Step[], lastExecutedMs?: (step: Step) => number | undefined): RunTotals {
   let cacheable = 0
@@ -13,8 +15,13 @@ export function computeTotals(steps: readonly Step[], lastExecutedMs?: (step: St
   let savedMs = 0
   let spentMs = 0
   let unknownHitCosts = 0
+  let notRun = 0
   for (const s of steps) {
     if (!s.cacheable) continue
+    if (neverRan(s)) {
+      notRun++
+      continue
+    }
     cacheable++
     if (s.cached && !s.servedInRun) {
       hits++
@@ -33,7 +40,7 @@ export function computeTotals(steps: readonly Step[], lastExecutedMs?: (step: St
     if (hits === 0) timeWeightedHitRate = spentMs > 0 ? 0 : null
     else if (unknownHitCosts < hits && savedMs + spentMs > 0) timeWeightedHitRate = savedMs / (savedMs + spentMs)
   }
-  return {cacheable, hits, servedInRun, misses: cacheable - hits - servedInRun, hitRate, timeWeightedHitRate, savedMs, spentMs}
+  return {cacheable, hits, servedInRun, misses: cacheable - hits - servedInRun, hitRate, timeWeightedHitRate, savedMs, spentMs, ...(notRun ? {notRun} : {})}
 }
 
 /** Totals per group key (target, platform, target×platform). */

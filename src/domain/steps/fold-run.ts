@@ -86,6 +86,9 @@ export class RunFolder {
   private readonly namesByDigest = new Map<string, Set<string>>()
   private readonly logs = new Map<string, LogTail>()
   private buildError?: string
+  /** the record (bake target) the build error came from */
+  private buildErrorTarget?: string
+  private readonly recordTargets = new Set<string>()
   private skipped = 0
   private order = 0
   private recordTarget?: string
@@ -110,7 +113,7 @@ export class RunFolder {
         break
       }
       case 'build-error':
-        this.buildError = event.message
+        this.addBuildError(event.message)
         break
       case 'skipped':
         this.skipped++
@@ -118,15 +121,31 @@ export class RunFolder {
       case 'record':
         this.recordTarget ??= event.record.target
         this.currentRecordTarget = event.record.target
+        if (event.record.target) this.recordTargets.add(event.record.target)
         this.recordPlatforms ??= event.record.platforms
         // several records (a bake bundle): one failure fails the run, else one cancellation cancels it
         if (event.record.status === 'failed') this.recordStatus = 'failed'
         else if (event.record.status === 'cancelled' && this.recordStatus !== 'failed') this.recordStatus = 'cancelled'
-        if (event.record.error) this.buildError ??= event.record.error
+        if (event.record.error) this.addBuildError(event.record.error, {target: event.record.target})
         this.recordCreatedAt ??= event.record.createdAt
         break
       case 'result':
         break
+    }
+  }
+
+  /**
+   * The run's error: the first real one. A bake bundle's sibling records end "context canceled"
+   * because one record failed (e.g. `dockerfile parse error on line 2: …`): that failure is the
+   * error, not the cancellations it caused.
+   */
+  private addBuildError(message: string, record?: {target?: string}): void {
+    // a stream's later error line is the fuller one; a bundle's first failed record is the cause
+    const replace = this.buildError === undefined || (isCancellation(this.buildError) ? !isCancellation(message) : !record && !isCancellation(message))
+    if (replace) {
+      const target = record?.target
+      this.buildError = message
+      this.buildErrorTarget = target
     }
   }
 
@@ -199,6 +218,8 @@ export class RunFolder {
     const platforms = stepPlatforms.length ? stepPlatforms : (this.recordPlatforms ?? [])
     const status = this.runStatus(steps)
     const errorStep = steps.find((s) => s.error && !isCancellation(s.error) && !(s.internal && isCacheImport(s.instruction)))
+    // in a bundle of several records, say which one failed
+    const buildError = this.buildError !== undefined && this.buildErrorTarget && this.recordTargets.size > 1 ? `${this.buildErrorTarget}: ${this.buildError}` : this.buildError
     return {
       source: this.options.source ?? 'rawjson',
       sourceFile: this.options.sourceFile,
@@ -207,7 +228,7 @@ export class RunFolder {
       finishedAt: runEnd,
       durationMs: runStart !== undefined && runEnd !== undefined ? runEnd - runStart : 0,
       status,
-      error: status === 'failed' ? (errorStep ? `${errorStep.name}: ${errorStep.error}` : this.buildError) : status === 'cancelled' ? 'cancelled' : undefined,
+      error: status === 'failed' ? (errorStep ? `${errorStep.name}: ${errorStep.error}` : buildError) : status === 'cancelled' ? 'cancelled' : undefined,
       targets,
       platforms,
       steps,
