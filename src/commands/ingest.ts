@@ -43,7 +43,8 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const r = result.run
     this.out(`Recorded ${r.id} from ${args.file} (${result.format}): ${r.stepCount} vertices, ${r.status}${r.targets.length ? `, targets ${r.targets.join(', ')}` : ''}`)
     this.out(renderTotalsLine('  Hit rate', {cacheable: r.cacheable, hits: r.hits, servedInRun: r.servedInRun, misses: r.cacheable - r.hits - r.servedInRun, hitRate: r.hitRate, timeWeightedHitRate: r.timeWeightedHitRate, savedMs: 0, spentMs: 0}))
-    if (result.skippedLines) this.note(`note: ${result.skippedLines} non-event line(s) skipped`)
+    for (const b of result.brokenLines) this.note(`warning: ${args.file}:${b.line}: skipped: ${b.reason}`)
+    if (result.skippedLines) this.note(`note: ${result.skippedLines} non-event line(s) skipped${result.brokenLines.length ? ' (see the warnings above)' : ''}`)
     return result
   }
 }

@@ -4,7 +4,7 @@ import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
 import {openEventSource} from '../adapters/input/read-events.js'
 import {InputError} from '../domain/errors.js'
-import type {EventFormat} from '../domain/events/stream-event.js'
+import type {EventFormat, StreamEvent} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import type {Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
@@ -30,8 +30,12 @@ export interface IngestResult {
   run: RunSummary
   format: EventFormat
   skippedLines: number
+  /** the first lines skipped for being broken (not merely non-event text), with why: for a warning */
+  brokenLines: {line: number; reason: string}[]
   db: string
 }
+
+const MAX_BROKEN_LINE_NOTES = 5
 
 /**
  * `bakedoctor ingest`: decode → fold → one transaction into the index (which redacts secrets on the way in).
@@ -46,22 +50,21 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
   const folder = new RunFolder({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file})
   let events = 0
+  const brokenLines: IngestResult['brokenLines'] = []
+  const take = (event: StreamEvent): void => {
+    folder.push(event)
+    if (event.type !== 'skipped') events++
+    else if (event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
+  }
   if (source.batches) {
-    for await (const batch of source.batches) {
-      for (const event of batch) {
-        folder.push(event)
-        if (event.type !== 'skipped') events++
-      }
-    }
+    for await (const batch of source.batches) for (const event of batch) take(event)
   } else {
-    for await (const event of source.events) {
-      folder.push(event)
-      if (event.type !== 'skipped') events++
-    }
+    for await (const event of source.events) take(event)
   }
   let run = folder.finish()
   if (events === 0 || run.steps.length === 0) {
-    const what = events === 0 ? 'no build events found: every line was skipped' : `no build steps found: ${events} event(s) decoded, but none announced a named vertex`
+    const broken = brokenLines[0] ? ` (line ${brokenLines[0].line}: ${brokenLines[0].reason})` : ''
+    const what = events === 0 ? `no build events found: every line was skipped${broken}` : `no build steps found: ${events} event(s) decoded, but none announced a named vertex${broken}`
     throw new InputError(what, {
       file: options.file, position: {line: 1},
       fix: 'pass the stderr of `docker buildx build --progress=rawjson`, an Engine /build stream, a .dockerbuild file or a --progress=plain log',
@@ -87,7 +90,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
     const id = store.saveRun(run, {secretValues})
-    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, db: dbPath}
+    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath}
   } finally {
     store.close()
   }

@@ -8,7 +8,7 @@
  * file through `ingest FILE`, --format engine on rawjson, trailing garbage counted as skipped),
  * test/reliability/index-faults.test.ts (corrupt index, newer schema).
  */
-import {copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
@@ -16,37 +16,11 @@ import tar from 'tar-stream'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {PROJECT_ROOT, runCli, type CliResult} from '../helpers/cli.js'
 import {capture} from '../helpers/fixtures.js'
+import {expectInputError, expectUnchanged, snapshot, writeBig, type IndexSnapshot} from '../helpers/input-error.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-bad-'))
 const DOCKERBUILD = path.join(PROJECT_ROOT, 'test/fixtures/dockerbuild/docker~test-docker-action~COIO50.dockerbuild')
 const PLAIN = path.join(PROJECT_ROOT, 'test/fixtures/engine-20.10/cli-session-run1.plain.txt')
-
-interface IndexSnapshot {
-  db: Buffer
-  wal?: Buffer
-}
-
-function snapshot(db: string): IndexSnapshot {
-  return {db: readFileSync(db), wal: existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`) : undefined}
-}
-
-function expectUnchanged(db: string, before: IndexSnapshot): void {
-  const after = snapshot(db)
-  expect(after.db.equals(before.db), 'index db file changed').toBe(true)
-  expect(after.wal === undefined, 'a -wal file appeared or vanished').toBe(before.wal === undefined)
-  if (before.wal && after.wal) expect(after.wal.equals(before.wal), 'index -wal changed').toBe(true)
-}
-
-/** exit 2; `Error: <file><position>: …`, a `Fix:` line; nothing on stdout */
-function expectInputError(res: CliResult, file: string, message: RegExp, position: RegExp = /:\d+: |@\d+: |![^:]+: /): void {
-  expect(res.exitCode, res.stderr).toBe(2)
-  expect(res.stderr).toMatch(message)
-  const line = res.stderr.split('\n').find((l) => l.startsWith('Error: ')) ?? ''
-  expect(line, res.stderr).toContain(file)
-  expect(line.slice(line.indexOf(file) + file.length - 1), `no position in: ${line}`).toMatch(position)
-  expect(res.stderr).toMatch(/\n\s+Fix: \S/)
-  expect(res.stdout.trim()).toBe('')
-}
 
 /** A directory with an index that already holds one run (so "unchanged" means something). */
 async function withIndex(): Promise<{dir: string; db: string; before: IndexSnapshot}> {
@@ -55,17 +29,6 @@ async function withIndex(): Promise<{dir: string; db: string; before: IndexSnaps
   const first = await runCli(['ingest', capture('r1-cold'), '--db', db, '--no-git'])
   expect(first.exitCode, first.stderr).toBe(0)
   return {dir, db, before: snapshot(db)}
-}
-
-/** Writes a file of `size` bytes from a repeated chunk without holding it in memory. */
-async function writeBig(file: string, head: string, size: number, tail: string): Promise<void> {
-  const out = createWriteStream(file)
-  const write = (b: Buffer | string): Promise<void> => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())))
-  await write(head)
-  const chunk = Buffer.alloc(1 << 20, 'A')
-  for (let left = size; left > 0; left -= chunk.length) await write(left >= chunk.length ? chunk : chunk.subarray(0, left))
-  await write(tail)
-  await new Promise((r) => out.end(r))
 }
 
 /** Runs the CLI and samples the child's peak RSS (VmHWM) from /proc while it runs. */

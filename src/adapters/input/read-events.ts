@@ -4,7 +4,9 @@ import {InputError} from '../../domain/errors.js'
 import {detectFormat} from '../../domain/events/detect-format.js'
 import type {LineDecoder} from '../../domain/events/line-decoder.js'
 import {EVENT_FORMATS, type EventFormat, type StreamEvent} from '../../domain/events/stream-event.js'
-import {LineSplitter, peek, readLines} from './read-lines.js'
+import {DEFAULT_MAX_LINE_BYTES, LineSplitter, peek, readLines} from './read-lines.js'
+
+const OVERSIZE_REASON = `longer than the ${DEFAULT_MAX_LINE_BYTES / 1024 / 1024} MiB line limit`
 
 export interface EventSource {
   format: EventFormat
@@ -81,7 +83,7 @@ async function* decodeLines(stream: AsyncIterable<Buffer>, decoder: LineDecoder,
   try {
     for await (const {text, line, oversize} of readLines(stream)) {
       if (oversize) {
-        yield {type: 'skipped', text: text.slice(0, 80), position: {line}}
+        yield {type: 'skipped', text: text.slice(0, 80), position: {line}, reason: OVERSIZE_REASON}
         continue
       }
       yield* decoder.push(text, line)
@@ -102,7 +104,7 @@ async function* decodeBatches(stream: AsyncIterable<Buffer>, decoder: BytesDecod
     const out: StreamEvent[] = []
     for (const {bytes, line, oversize} of lines) {
       if (oversize) {
-        out.push({type: 'skipped', text: bytes.toString('utf8').slice(0, 80), position: {line}})
+        out.push({type: 'skipped', text: bytes.toString('utf8').slice(0, 80), position: {line}, reason: OVERSIZE_REASON})
         continue
       }
       const events = decoder.pushBytes(bytes, line)

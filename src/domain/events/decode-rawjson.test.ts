@@ -90,3 +90,42 @@ describe('rawjson timestamps', () => {
     expect(toSolveStatus({vertexes: [{digest: 'sha256:x', started: '2026-11-01T10:00:00.123456789Z'}]})?.vertexes?.[0]?.started).toBe(Date.UTC(2026, 10, 1, 10) + 123.456789)
   })
 })
+
+describe('rawjson: a broken line never swallows what follows', () => {
+  const vertexLine = (n: number) => JSON.stringify({vertexes: [{digest: `sha256:${n}`, name: `[${n}/3] RUN echo ${n}`, started: '2026-11-01T00:00:00Z', completed: '2026-11-01T00:00:01Z'}]})
+
+  it('a stray "{" line is skipped with a reason naming it, and every later line still decodes', () => {
+    const d = createRawjsonDecoder()
+    const events = [...d.push(vertexLine(1), 1), ...d.push('{', 2), ...d.push(vertexLine(2), 3), ...d.push(vertexLine(3), 4), ...d.end()]
+    expect(events.map((e) => e.type)).toEqual(['status', 'skipped', 'status', 'status'])
+    const skipped = events[1]!
+    expect(skipped.position).toEqual({line: 2})
+    expect(skipped.type === 'skipped' && skipped.reason).toMatch(/"\{" line that never closed/)
+  })
+
+  it('an indented object still decodes; one cut off at EOF is skipped with a reason', () => {
+    const d = createRawjsonDecoder()
+    const indented = JSON.stringify(JSON.parse(vertexLine(1)), null, 2).split('\n')
+    const events = indented.flatMap((l, i) => d.push(l, i + 1))
+    expect(events.map((e) => e.type)).toEqual(['status'])
+    const cut = createRawjsonDecoder()
+    indented.slice(0, 3).forEach((l, i) => cut.push(l, i + 10))
+    const end = cut.end()
+    expect(end).toHaveLength(1)
+    expect(end[0]!.type === 'skipped' && end[0]!.reason).toMatch(/cut off/)
+    expect(end[0]!.position).toEqual({line: 10})
+  })
+
+  it('an indented object that never closes is dropped once it exceeds the limit (bounded buffering)', async () => {
+    const {MAX_INDENTED_OBJECT_BYTES} = await import('./decode-rawjson.js')
+    const d = createRawjsonDecoder()
+    d.push('{', 1)
+    const inner = `  "x": "${'A'.repeat(1 << 20)}",`
+    let dropped: ReturnType<typeof d.push> = []
+    let line = 2
+    for (; dropped.length === 0 && line < 1000; line++) dropped = d.push(inner, line)
+    expect((line - 2) * inner.length).toBeLessThanOrEqual(MAX_INDENTED_OBJECT_BYTES + 2 * inner.length)
+    expect(dropped[0]!.type === 'skipped' && dropped[0]!.reason).toMatch(/larger than/)
+    expect(d.push(vertexLine(1), line).map((e) => e.type)).toEqual(['status'])
+  })
+})

@@ -10,9 +10,13 @@ import {parseTime as parseTimeFull} from './time.js'
  * failed build, Dockerfile excerpts) are skipped and counted, never fatal.
  */
 export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Array, line: number): StreamEvent[]} {
-  // Indented form: collect lines from a line that is exactly "{" until braces balance.
+  // Indented form (json.MarshalIndent, JSON.stringify(v, null, n)): an object opens with a line that
+  // is exactly "{" and closes when braces balance; every line in between is indented. A line at
+  // column 0 that is not a closing bracket therefore means the object never closed (a stray "{"):
+  // it is skipped, and decoding resumes at that line — one bad line never swallows the rest.
   let pending: string[] | null = null
   let pendingStart = 0
+  let pendingBytes = 0
   let depth = 0
 
   const decodeObject = (text: string, line: number): StreamEvent => {
@@ -20,11 +24,18 @@ export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Arr
     try {
       value = JSON.parse(text)
     } catch {
-      return {type: 'skipped', text, position: {line}}
+      return {type: 'skipped', text, position: {line}, reason: 'not valid JSON'}
     }
     const status = toSolveStatus(value)
     if (!status) return {type: 'skipped', text, position: {line}}
     return {type: 'status', status, position: {line}}
+  }
+
+  const abandonPending = (why: string): StreamEvent => {
+    const event: StreamEvent = {type: 'skipped', text: pending![0]!, position: {line: pendingStart}, reason: why}
+    pending = null
+    pendingBytes = 0
+    return event
   }
 
   const decoder: LineDecoder & {pushBytes(bytes: Uint8Array, line: number): StreamEvent[]} = {
@@ -44,20 +55,29 @@ export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Arr
     push(raw: string, line: number): StreamEvent[] {
       const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
       if (pending) {
+        const first = text.charCodeAt(0)
+        if (text !== '' && first !== 32 && first !== 9 && first !== 125 /* } */ && first !== 93 /* ] */) {
+          const skipped = abandonPending(`a "{" line that never closed (line ${line} starts a new object at column 0)`)
+          return [skipped, ...decoder.push(text, line)]
+        }
         pending.push(text)
+        pendingBytes += text.length + 1
         depth += braceDelta(text)
         if (depth <= 0) {
           const joined = pending.join('\n')
           pending = null
+          pendingBytes = 0
           return [decodeObject(joined, pendingStart)]
         }
+        if (pendingBytes > MAX_INDENTED_OBJECT_BYTES) return [abandonPending(`an indented object larger than ${MAX_INDENTED_OBJECT_BYTES / 1024 / 1024} MiB`)]
         return []
       }
       const trimmed = text.trim()
       if (trimmed === '') return []
-      if (trimmed === '{') {
+      if (text.trimEnd() === '{') {
         pending = [text]
         pendingStart = line
+        pendingBytes = text.length + 1
         depth = 1
         return []
       }
@@ -67,13 +87,17 @@ export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Arr
     end() {
       if (!pending) return []
       // A truncated indented object at EOF: report it as skipped text, not fatal.
-      const text = pending.join('\n')
-      pending = null
-      return [{type: 'skipped', text, position: {line: pendingStart}}]
+      return [abandonPending('an indented object cut off at the end of the input')]
     },
   }
   return decoder
 }
+
+/**
+ * An indented object is collected as text until it closes; beyond this it is skipped (its inner
+ * lines are then skipped one by one), so memory stays bounded whatever follows a "{" line.
+ */
+export const MAX_INDENTED_OBJECT_BYTES = 32 * 1024 * 1024
 
 /**
  * Log bytes are decoded into 1 MiB slabs rather than a buffer each: thousands of small external

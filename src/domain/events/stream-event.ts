@@ -22,7 +22,7 @@ export type StreamEvent =
   /** the build produced an image (`moby.image.id`) */
   | {type: 'result'; imageId: string; position: InputPosition}
   /** a line that is not an event (plain-text error block after a failed build, CLI noise) */
-  | {type: 'skipped'; text: string; position: InputPosition}
+  | {type: 'skipped'; text: string; position: InputPosition; reason?: string}
   /** run-level facts some formats carry (a `.dockerbuild` record: ref, frontend attrs, times, status) */
   | {type: 'record'; record: BuildRecordInfo; position: InputPosition}
 
