@@ -1,4 +1,4 @@
-import {hash as oneShotHash} from 'node:crypto'
+import {hash as oneShotHash, randomBytes} from 'node:crypto'
 import {canonicalPlanJson, planHash as hashPlan, type Plan} from '../../domain/bake/plan.js'
 import {Redactor} from '../../domain/redact/policy.js'
 import {useIndexSalt} from '../../lib/redact.js'
@@ -6,6 +6,7 @@ import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/
 import {computeTotals} from '../../domain/model/totals.js'
 import type {RunSummary} from '../../domain/model/run-summary.js'
 import {UsageError} from '../../errors.js'
+import {isGlobalId, makeGlobalId} from '../../domain/history/global-id.js'
 import type BetterSqlite3 from 'better-sqlite3'
 import {openDatabase, type Database} from './open.js'
 
@@ -43,6 +44,20 @@ interface RunRow {
   saved_ms: number
   time_weighted: number | null
   step_count: number
+  global_id: string | null
+  origin: string | null
+  baseline_global_id: string | null
+}
+
+/** How a run pulled from team history is stored: as recorded where it ran. */
+export interface RecordedRunFacts {
+  globalId: string
+  /** the history ref it came from */
+  origin: string
+  /** the baseline it was explained against where it ran */
+  baselineGlobalId?: string
+  /** its totals as computed where it ran (the time-weighted rate depends on that machine's history) */
+  totals: {cacheable: number; hits: number; servedInRun: number; spentMs: number; savedMs: number; timeWeighted: number | null}
 }
 
 interface StepRow {
@@ -175,9 +190,9 @@ export class IndexStore {
    * Stores a run with its steps (and plan, when given) in one transaction; returns its id. Every
    * text, label, arg and the plan pass through the redaction policy first (`secretValues`: values
    * known to be secret, replaced wherever they appear); a plan with secrets is stored, and keyed, by
-   * its redacted form.
+   * its redacted form. `recorded`: a run pulled from team history keeps its global id and totals.
    */
-  saveRun(unredacted: Run, options: {plan?: {hash: string; json: string}; secretValues?: readonly string[]} = {}): string {
+  saveRun(unredacted: Run, options: {plan?: {hash: string; json: string}; secretValues?: readonly string[]; recorded?: RecordedRunFacts} = {}): string {
     const redactor = this.redactor(options.secretValues)
     const run = redactor.run(unredacted)
     let plan = options.plan
@@ -189,18 +204,23 @@ export class IndexStore {
     const save = this.db.transaction((): number => {
       if (plan) this.sql('INSERT OR IGNORE INTO plans (hash, body) VALUES (?, ?)').run(plan.hash, plan.json)
       const planHash = plan?.hash ?? run.planHash ?? null
-      const lastExecuted = this.lastExecutedLookup(Number.MAX_SAFE_INTEGER)
-      const totals = computeTotals(run.steps, lastExecuted)
+      const recorded = options.recorded
+      const totals = recorded
+        ? {...recorded.totals, timeWeightedHitRate: recorded.totals.timeWeighted}
+        : computeTotals(run.steps, this.lastExecutedLookup(Number.MAX_SAFE_INTEGER))
+      const globalId = recorded?.globalId ?? makeGlobalId(run.createdAt, randomBytes(8).toString('hex'))
       const info = this.sql(
           `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,
-             git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count,
+             global_id, origin, baseline_global_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           Math.round(run.createdAt), run.startedAt ?? null, run.finishedAt ?? null, run.durationMs, run.status, run.error ?? null,
           run.source, run.sourceFile ?? null, JSON.stringify(run.targets), JSON.stringify(run.platforms), JSON.stringify(run.labels),
           run.git?.commit ?? null, run.git?.branch ?? null, planHash, run.metadata ? JSON.stringify(run.metadata) : null, run.skippedLines,
           totals.cacheable, totals.hits, totals.servedInRun, totals.spentMs, totals.savedMs, totals.timeWeightedHitRate, run.steps.length,
+          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null,
         )
       const runId = Number(info.lastInsertRowid)
       const ordByDigest = new Map<string, number>()
@@ -264,9 +284,20 @@ export class IndexStore {
     }
   }
 
-  /** `latest`, `latest~N`, `rN`, `N` → numeric id. */
+  /** `latest`, `latest~N`, `rN`, `N`, `branch:NAME` (its latest run), a global id → numeric id. */
   resolveRunRef(ref: string): number {
     const trimmed = ref.trim()
+    if (trimmed.startsWith('branch:')) {
+      const branch = trimmed.slice('branch:'.length)
+      const id = this.latestOnBranch(branch)
+      if (id === undefined) throw new UsageError(`no run of branch ${branch} in ${this.file}`, {fix: 'list the runs with `bakedoctor runs --branch NAME`, or `bakedoctor history pull` the team\'s runs first'})
+      return id
+    }
+    if (isGlobalId(trimmed)) {
+      const id = this.runIdOfGlobalId(trimmed)
+      if (id === undefined) throw new UsageError(`no run ${trimmed} in ${this.file}`, {fix: '`bakedoctor history pull` it first, or list the runs with `bakedoctor runs`'})
+      return id
+    }
     const latest = /^latest(?:~(\d+))?$/.exec(trimmed)
     if (latest) {
       const offset = Number(latest[1] ?? 0)
@@ -416,8 +447,13 @@ export class IndexStore {
    * platform is unknown prefers runs whose platform is unknown too.
    */
   findBaseline(id: number): number | undefined {
-    const row = this.sql('SELECT targets, platforms, git_branch FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'targets' | 'platforms' | 'git_branch'> | undefined
+    const row = this.sql('SELECT targets, platforms, git_branch, baseline_global_id FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'targets' | 'platforms' | 'git_branch' | 'baseline_global_id'> | undefined
     if (!row) return undefined
+    // a run pulled from team history: the baseline it was explained against where it ran, when pulled too
+    if (row.baseline_global_id) {
+      const recorded = this.runIdOfGlobalId(row.baseline_global_id)
+      if (recorded !== undefined) return recorded
+    }
     const platformCount = (JSON.parse(row.platforms) as string[]).length
     const covers = `NOT EXISTS (SELECT 1 FROM json_each(?) p WHERE p.value NOT IN (SELECT value FROM json_each(runs.platforms)))`
     const candidates: [string, unknown[]][] = [
@@ -456,6 +492,48 @@ export class IndexStore {
     return row ? {fetchedAt: row.fetched_at, body: JSON.parse(row.body)} : undefined
   }
 
+  runIdOfGlobalId(globalId: string): number | undefined {
+    return (this.sql('SELECT id FROM runs WHERE global_id = ?').get(globalId) as {id: number} | undefined)?.id
+  }
+
+  /** A run's global id, and the baseline it was recorded with when it was pulled. */
+  historyFacts(id: number): {globalId: string; baselineGlobalId?: string} {
+    const row = this.sql('SELECT global_id, baseline_global_id FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'global_id' | 'baseline_global_id'> | undefined
+    if (!row?.global_id) throw new UsageError(`no run ${formatRunId(id)}`)
+    return {globalId: row.global_id, baselineGlobalId: row.baseline_global_id ?? undefined}
+  }
+
+  /** Every global id in the index (pull fetches only the others). */
+  globalIds(): Set<string> {
+    return new Set((this.sql('SELECT global_id FROM runs WHERE global_id IS NOT NULL').all() as Array<{global_id: string}>).map((r) => r.global_id))
+  }
+
+  /** The runs in id order with what history push needs to pick them, oldest first. */
+  runsForHistory(options: {branch?: string; since?: number} = {}): Array<{id: number; globalId: string; createdAt: number; branch?: string; origin?: string}> {
+    const rows = this.sql('SELECT id, global_id, created_at, git_branch, origin FROM runs WHERE global_id IS NOT NULL ORDER BY id').all() as Array<Pick<RunRow, 'id' | 'global_id' | 'created_at' | 'git_branch' | 'origin'>>
+    return rows
+      .filter((r) => (options.branch === undefined || r.git_branch === options.branch) && (options.since === undefined || r.created_at >= options.since))
+      .map((r) => ({id: r.id, globalId: r.global_id as string, createdAt: r.created_at, branch: r.git_branch ?? undefined, origin: r.origin ?? undefined}))
+  }
+
+  /** The stored totals of a run (as computed when it was saved, or as recorded where it ran). */
+  storedTotals(id: number): RecordedRunFacts['totals'] {
+    const row = this.sql('SELECT cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'cacheable' | 'hits' | 'served_in_run' | 'spent_ms' | 'saved_ms' | 'time_weighted'> | undefined
+    if (!row) throw new UsageError(`no run ${formatRunId(id)}`)
+    return {cacheable: row.cacheable, hits: row.hits, servedInRun: row.served_in_run, spentMs: row.spent_ms, savedMs: row.saved_ms, timeWeighted: row.time_weighted}
+  }
+
+  /** Several writes as one: either every run is stored or none (history pull). */
+  inTransaction<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work).immediate()
+    } catch (error) {
+      this.textIds.clear()
+      this.defIds.clear()
+      throw error
+    }
+  }
+
   runCount(): number {
     return (this.sql('SELECT count(*) AS n FROM runs').get() as {n: number}).n
   }
@@ -482,6 +560,8 @@ function toSummary(row: RunRow): RunSummary {
     timeWeightedHitRate: row.time_weighted,
     stepCount: row.step_count,
     planHash: row.plan_hash ?? undefined,
+    globalId: row.global_id ?? undefined,
+    origin: row.origin ?? undefined,
   }
 }
 

@@ -85,6 +85,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX run_steps_def;
   CREATE INDEX run_steps_executed ON run_steps (def_id, run_id, duration_ms, flags) WHERE flags & 5 = 4;
   `,
+  // 3: team history (issue 18). Every run gets a global id (its registry tag: creation time, then 64
+  // random bits) that stays the same on every machine; local ids (r12) stay short. `origin` is the
+  // history ref a pulled run came from (NULL: recorded here); `baseline_global_id` is the baseline the
+  // run was explained against where it was recorded, so a pulled run is explained against the same one.
+  `
+  ALTER TABLE runs ADD COLUMN global_id TEXT;
+  ALTER TABLE runs ADD COLUMN origin TEXT;
+  ALTER TABLE runs ADD COLUMN baseline_global_id TEXT;
+  UPDATE runs SET global_id = coalesce(strftime('%Y%m%dt%H%M%S', created_at / 1000, 'unixepoch'), '00000000t000000') || '-' || lower(hex(randomblob(8)));
+  CREATE UNIQUE INDEX runs_global_id ON runs (global_id);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -50,6 +50,27 @@ export interface FetchedManifest {
   bytes: Buffer
 }
 
+type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT'
+
+export interface AuthorizedRequest {
+  method?: HttpMethod
+  accept?: string
+  body?: string | Buffer
+  contentType?: string
+  maxBytes: number
+  what: string
+}
+
+interface SendOptions {
+  method?: HttpMethod
+  accept?: string
+  authorization?: string
+  body?: string | Buffer
+  contentType?: string
+  maxBytes: number
+  what: string
+}
+
 interface RawResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -193,11 +214,22 @@ export class RegistryClient {
     return res.bytes
   }
 
-  /** One logical GET: cached auth, then the 401 challenge flow once, then status mapping. */
-  private async authorized(ref: ImageReference, url: URL, o: {accept: string; maxBytes: number; what: string}): Promise<RawResponse> {
+  /**
+   * One logical request to `ref`'s registry (history push/pull use it for uploads, manifest PUTs and
+   * tag lists): the same auth, TLS, retries and limits as every GET. Non-2xx answers are errors.
+   */
+  async call(ref: ImageReference, url: URL, o: AuthorizedRequest): Promise<{status: number; headers: RawResponse['headers']; bytes: Buffer}> {
+    return this.authorized(ref, url, o)
+  }
+
+  /** One logical request: cached auth, then the 401 challenge flow once, then status mapping. */
+  private async authorized(ref: ImageReference, url: URL, o: AuthorizedRequest): Promise<RawResponse> {
     const cacheKey = `${ref.registry} ${ref.repository}`
-    let auth = this.authCache.get(cacheKey)
-    let res = await this.send(url, {accept: o.accept, authorization: auth, maxBytes: o.maxBytes, what: o.what})
+    // an upload URL on other storage (the registry's Location) never sees the registry's credentials
+    const sameOrigin = url.origin === new URL(this.baseUrl(ref.registry)).origin
+    let auth = sameOrigin ? this.authCache.get(cacheKey) : undefined
+    const request = {method: o.method, accept: o.accept, body: o.body, contentType: o.contentType, maxBytes: o.maxBytes, what: o.what}
+    let res = await this.send(url, {...request, authorization: auth})
     if (res.status === 401) {
       const challenges = parseWwwAuthenticate(header(res.headers, 'www-authenticate') ?? '')
       const creds = await this.options.credentials?.get(ref.registry)
@@ -205,7 +237,7 @@ export class RegistryClient {
       auth = await this.answerChallenge(ref, challenges, creds, url, o.what)
       if (auth === undefined) throw this.unauthorized(ref, o.what, creds !== undefined)
       this.authCache.set(cacheKey, auth)
-      res = await this.send(url, {accept: o.accept, authorization: auth, maxBytes: o.maxBytes, what: o.what})
+      res = await this.send(url, {...request, authorization: auth})
       if (res.status === 401) throw this.unauthorized(ref, o.what, creds !== undefined)
     }
     if (res.status >= 200 && res.status < 300) return res
@@ -309,7 +341,7 @@ export class RegistryClient {
    */
   private async send(
     start: URL,
-    o: {method?: 'GET' | 'POST'; accept?: string; authorization?: string; body?: string; contentType?: string; maxBytes: number; what: string},
+    o: SendOptions,
   ): Promise<RawResponse> {
     let url = start
     let authorization = o.authorization
@@ -332,7 +364,7 @@ export class RegistryClient {
     throw new RegistryError('protocol', `too many redirects (more than ${MAX_REDIRECTS}) for ${o.what}`)
   }
 
-  private async sendOnce(url: URL, o: {method?: 'GET' | 'POST'; accept?: string; authorization?: string; body?: string; contentType?: string; maxBytes: number; what: string}): Promise<RawResponse> {
+  private async sendOnce(url: URL, o: SendOptions): Promise<RawResponse> {
     const headers: Record<string, string> = {'user-agent': 'bakedoctor'}
     if (o.accept) headers.accept = o.accept
     if (o.authorization) headers.authorization = o.authorization

@@ -27,12 +27,20 @@ export function parseConfigText(text: string, file: string, options: {packageJso
   }
   if (options.packageJson) {
     if (!isObject(value) || !('bakedoctor' in value)) return undefined
-    return {file, prefix: 'bakedoctor.gate', gate: validateRoot(value.bakedoctor, file, 'bakedoctor')}
+    return {file, prefix: 'bakedoctor.gate', gate: validateRoot(value.bakedoctor, file, 'bakedoctor'), history: historyRef(value.bakedoctor, file, 'bakedoctor.history')}
   }
-  return {file, prefix: 'gate', gate: validateRoot(value, file, '')}
+  return {file, prefix: 'gate', gate: validateRoot(value, file, ''), history: historyRef(value, file, 'history')}
 }
 
-const ROOT_KEYS = ['$schema', 'gate']
+/** `"history": "ghcr.io/acme/shop/bakedoctor-history"`: the default ref of `history push/pull`. */
+function historyRef(root: unknown, file: string, path: string): string | undefined {
+  const value = isObject(root) ? root.history : undefined
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.trim() === '') throw badValue(file, path, value, 'a repository reference', '"history": "ghcr.io/acme/shop/bakedoctor-history"')
+  return value.trim()
+}
+
+const ROOT_KEYS = ['$schema', 'gate', 'history']
 const GATE_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'baseline', 'per', 'allowEmpty', 'allowMissingBaseline', 'targets', 'platforms']
 const TARGET_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'platforms']
 const PLATFORM_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop']

@@ -72,6 +72,8 @@ export interface LoadedConfig {
   /** JSON path prefix of the gate section inside it: `gate` or `bakedoctor.gate` */
   prefix: string
   gate: GateFileConfig
+  /** `history`: the team history repository (`history push/pull` REF default) */
+  history?: string
 }
 
 /** A group of cacheable steps with its totals. */

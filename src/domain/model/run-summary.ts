@@ -20,4 +20,8 @@ export interface RunSummary {
   timeWeightedHitRate: number | null
   stepCount: number
   planHash?: string
+  /** the same on every machine; the run's tag in a history repository */
+  globalId?: string
+  /** the history ref the run was pulled from; undefined when it was recorded here */
+  origin?: string
 }
