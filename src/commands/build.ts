@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../base-command.js'
-import type {BuildResult} from '../services/build.js'
+import type {BuildResult} from '../services/build/index.js'
 
 export default class Build extends BakedoctorCommand<BuildResult> {
   static summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
@@ -39,7 +39,7 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     const controller = new AbortController()
     const onSigint = (): void => controller.abort()
     process.once('SIGINT', onSigint)
-    const {runBuild} = await import('../services/build.js')
+    const {runBuild} = await import('../services/build/index.js')
     const {BuildProgressPrinter} = await import('../output/build-progress.js')
     const {shouldUseTui} = await import('../ui/tty.js')
     const printers = new Map<string, InstanceType<typeof BuildProgressPrinter>>()
@@ -59,6 +59,7 @@ export default class Build extends BakedoctorCommand<BuildResult> {
         signal: controller.signal,
         explain: flags.explain || flags.against !== undefined,
         against: flags.against,
+        gate: {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline},
         onEvent: (event, target) => {
           if (this.jsonEnabled()) return
           if (live) return live.push(event, target)
@@ -84,14 +85,9 @@ export default class Build extends BakedoctorCommand<BuildResult> {
       }
     }
     if (!result.ok) process.exitCode = 1
-    const rules = {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline}
-    if (result.ok && (rules.minHitRate ?? rules.minTimeSavedRate ?? rules.maxDrop) !== undefined) {
-      const {gateRun} = await import('../services/gate.js')
+    if (result.gates?.length) {
       const {renderGateText} = await import('../output/gate-text.js')
-      result.gates = []
-      for (const r of result.runs) {
-        const gate = await gateRun({db: result.db, runId: r.id, cwd: process.cwd(), rules})
-        result.gates.push(gate)
+      for (const gate of result.gates) {
         this.out('\n' + renderGateText(gate))
         if (!gate.passed) process.exitCode = 1
       }

@@ -1,4 +1,4 @@
-import type {BuildResult, BuildTargetRun} from '../services/build.js'
+import type {BuildResult, BuildTargetRun} from '../services/build/index.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
 import type {RunTotals} from '../domain/model/run.js'
 

@@ -4,12 +4,10 @@ import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
 import {openEventSource} from '../adapters/input/read-events.js'
 import {InputError} from '../domain/errors.js'
-import type {EventFormat, StreamEvent} from '../domain/events/stream-event.js'
+import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
-import type {Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
-import {RunFolder} from '../domain/steps/fold-run.js'
-import {registerSecret} from '../lib/redact.js'
+import {RunRecording, saveRun} from './record.js'
 
 export interface IngestOptions {
   file: string
@@ -38,7 +36,7 @@ export interface IngestResult {
 const MAX_BROKEN_LINE_NOTES = 5
 
 /**
- * `bakedoctor ingest`: decode → fold → one transaction into the index (which redacts secrets on the way in).
+ * `bakedoctor ingest`: the record pipeline (./record.ts) from a file: decode → fold → one transaction into the index (which redacts secrets on the way in).
  * Everything that can fail on bad input (decoding, the metadata file) happens before the index is
  * opened for writing, so a bad input changes nothing.
  */
@@ -48,20 +46,17 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     throw new InputError(`--platform "${options.platform}" is not a platform`, {fix: 'write it as os/arch[/variant], e.g. --platform linux/amd64'})
   }
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
-  const folder = new RunFolder({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file})
-  let events = 0
   const brokenLines: IngestResult['brokenLines'] = []
-  const take = (event: StreamEvent): void => {
-    folder.push(event)
-    if (event.type !== 'skipped') events++
-    else if (event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
-  }
+  const recording = new RunRecording({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file}, (event) => {
+    if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
+  })
   if (source.batches) {
-    for await (const batch of source.batches) for (const event of batch) take(event)
+    for await (const batch of source.batches) recording.pushAll(batch)
   } else {
-    for await (const event of source.events) take(event)
+    for await (const event of source.events) recording.push(event)
   }
-  let run = folder.finish()
+  const run = recording.finish()
+  const events = recording.events
   if (events === 0 || run.steps.length === 0) {
     const broken = brokenLines[0] ? ` (line ${brokenLines[0].line}: ${brokenLines[0].reason})` : ''
     const what = events === 0 ? `no build events found: every line was skipped${broken}` : `no build steps found: ${events} event(s) decoded, but none announced a named vertex${broken}`
@@ -86,22 +81,10 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       throw new InputError(platforms.conflict, {file: options.file, fix: 'drop --platform, or pass the platform this build was made for'})
     }
     run.platforms = platforms.platforms
-    for (const v of secretValues) registerSecret(v)
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
-    const id = store.saveRun(run, {secretValues})
+    const id = saveRun(store, {run, secretValues})
     return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath}
-  } finally {
-    store.close()
-  }
-}
-
-/** For drivers that already have a folded run (build): store it with its plan. */
-export async function recordRun(options: {db: string; run: Run; plan?: {hash: string; json: string}; secretValues?: string[]}): Promise<{id: string}> {
-  const store = await IndexStore.open(options.db, {create: true})
-  try {
-    for (const v of options.secretValues ?? []) registerSecret(v)
-    return {id: store.saveRun(options.run, {plan: options.plan, secretValues: options.secretValues})}
   } finally {
     store.close()
   }

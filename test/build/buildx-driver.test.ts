@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {IndexStore} from '../../src/adapters/db/index-store.js'
 import type {Run} from '../../src/domain/model/run.js'
-import {runBuild} from '../../src/services/build.js'
+import {runBuild} from '../../src/services/build/index.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const FAKE_DOCKER = path.join(HERE, 'fake-docker/docker')
@@ -92,6 +92,18 @@ describe('build --driver buildx (fake docker replaying real BuildKit captures)',
     await plan(['linux/amd64', 'linux/arm64'], 'aaa111')
     const result = await build('r2-warm-remote')
     expect(result.runs[0]!.totals).toMatchObject({cacheable: 18, hits: 18, hitRate: 1})
+  })
+
+  it('gate rules: every recorded run of a build that succeeded is gated; a failed build is not', async () => {
+    await plan(['linux/amd64', 'linux/arm64'], 'aaa111')
+    const warm = await build('r2-warm-remote', {gate: {minHitRate: 80}})
+    expect(warm.gates?.map((g) => [g.run.id, g.passed])).toEqual([[warm.runs[0]!.id, true]])
+    const changed = await build('r3-code-change', {gate: {minHitRate: 80}})
+    expect(changed.gates).toHaveLength(1)
+    expect(changed.gates![0]!.passed).toBe(false)
+    expect(changed.gates![0]!.rules.find((r) => r.id === 'hit-rate:overall')?.status).toBe('fail')
+    await plan(['linux/amd64'], 'fff666')
+    expect((await build('r10-failed', {gate: {minHitRate: 80}})).gates).toBeUndefined()
   })
 
   it('failed build: the run is recorded as failed with the step error, ok is false', async () => {

@@ -3,7 +3,7 @@ import {appendFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import type {Run} from '../../src/domain/model/run.js'
-import {runBuild, type BuildResult} from '../../src/services/build.js'
+import {runBuild, type BuildResult} from '../../src/services/build/index.js'
 import {describeEngine} from '../helpers/engine.js'
 import {cacheableSteps, changedComponents, copyProject, importBase, loadRun, missed, removeImage} from './helpers.js'
 

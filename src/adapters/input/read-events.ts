@@ -68,7 +68,8 @@ export async function openEventSource(file: string, options: {format?: EventForm
   return {format, file, events: decodeLines(stream, decoder, file)}
 }
 
-async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promise<LineDecoder & {pushBytes?: (bytes: Buffer, line: number) => StreamEvent[]}> {
+/** The line decoder of a format (the buildx driver decodes `--progress=rawjson` lines as they arrive). */
+export async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promise<LineDecoder & {pushBytes?: (bytes: Buffer, line: number) => StreamEvent[]}> {
   switch (format) {
     case 'rawjson':
       return (await import('../../domain/events/decode-rawjson.js')).createRawjsonDecoder()

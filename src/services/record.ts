@@ -1,0 +1,69 @@
+import type {IndexStore} from '../adapters/db/index-store.js'
+import type {StreamEvent} from '../domain/events/stream-event.js'
+import type {Run} from '../domain/model/run.js'
+import {RunFolder, type FoldOptions} from '../domain/steps/fold-run.js'
+import {registerSecret} from '../lib/redact.js'
+
+/**
+ * The one record pipeline (docs/architecture.md, "Data flow"): source → decode → fold → scrub →
+ * record. A source's decoded events are folded here into a Run; `saveRun` / `recordRun` hand the
+ * run to the index, which redacts secrets on the way in. `ingest` feeds it from a file, the build
+ * drivers from the Docker Engine API or `docker buildx bake` while the build runs.
+ */
+export class RunRecording {
+  private readonly folder: RunFolder
+  /** decoded events, skipped (non-event) text not counted */
+  events = 0
+
+  constructor(fold: FoldOptions, private readonly onEvent?: (event: StreamEvent) => void) {
+    this.folder = new RunFolder(fold)
+  }
+
+  push(event: StreamEvent): void {
+    this.folder.push(event)
+    if (event.type !== 'skipped') this.events++
+    this.onEvent?.(event)
+  }
+
+  pushAll(events: readonly StreamEvent[]): void {
+    for (let i = 0; i < events.length; i++) this.push(events[i]!)
+  }
+
+  finish(): Run {
+    return this.folder.finish()
+  }
+}
+
+export interface RecordRequest {
+  run: Run
+  /** the resolved bake plan the run was built from */
+  plan?: {hash: string; json: string}
+  /** secret values known from outside the run (build args, a metadata file): redacted wherever they appear */
+  secretValues?: readonly string[]
+}
+
+/** Stores a folded run in an open index (which redacts it); returns the run's id. */
+export function saveRun(store: IndexStore, request: RecordRequest): string {
+  for (const v of request.secretValues ?? []) registerSecret(v)
+  return store.saveRun(request.run, {plan: request.plan, secretValues: request.secretValues})
+}
+
+/** Opens the index at `db` (creating it), stores the run, closes it. */
+export async function recordRun(db: string, request: RecordRequest): Promise<{id: string}> {
+  return withIndex(db, (store) => ({id: saveRun(store, request)}))
+}
+
+/** The index's secret salt (secret-looking values are stored as salted hashes). */
+export async function readSecretSalt(db: string): Promise<string> {
+  return withIndex(db, (store) => store.secretSalt())
+}
+
+async function withIndex<T>(db: string, use: (store: IndexStore) => T): Promise<T> {
+  const {IndexStore} = await import('../adapters/db/index-store.js')
+  const store = await IndexStore.open(db, {create: true})
+  try {
+    return use(store)
+  } finally {
+    store.close()
+  }
+}
