@@ -82,8 +82,8 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
     for (const [k, steps] of groups) {
       lines.push(`  ${k}`)
       for (const s of steps) {
-        const state = s.suspiciousHit ? 'HIT?' : s.servedInRun ? 'IN-RUN' : s.cached ? 'HIT' : s.root ? 'ROOT' : 'MISS'
-        lines.push(`    ${state.padEnd(6)} ${formatDuration(s.durationMs).padStart(7)}  ${label(s)}${s.verdict ? `  — ${s.verdict}` : ''}`)
+        const state = s.suspiciousHit ? 'HIT?' : s.servedInRun ? 'IN-RUN' : s.cached ? 'HIT' : s.notRun ? 'NOTRUN' : s.root ? 'ROOT' : 'MISS'
+        lines.push(`    ${state.padEnd(6)} ${formatDuration(s.durationMs).padStart(7)}  ${label(s)}${s.verdict ? `  — ${s.verdict}` : s.notRun ? '  — not run (never started: the build stopped first)' : ''}`)
         if (s.suspiciousHit) lines.push(`           ${s.suspiciousHit}`)
       }
     }

@@ -114,3 +114,21 @@ describe('the real error of a .dockerbuild record', () => {
   })
 })
 
+
+describe('a platform that is merely unknown is never platform-changed', () => {
+  it('r10-failed without its platform, against the two-platform r6: unmatched steps say the platform is unknown', async () => {
+    const {explainRun} = await import('../../src/domain/explain/explain-run.js')
+    const {foldFile} = await import('../helpers/fixtures.js')
+    const ex = explainRun(await foldFile(capture('r10-failed'), {target: 'api'}), await foldFile(capture('r6-base-moved'), {target: 'api'}))
+    expect(ex.steps.filter((s) => s.verdict === 'platform-changed')).toEqual([])
+    const copy = ex.steps.find((s) => s.stage === 'build' && s.index === 4)!
+    expect(copy.verdict).toBe('new-step')
+    expect(copy.evidence?.summary).toBe("no step of the baseline to compare with: this run's platform is unknown (the baseline built linux/amd64, linux/arm64)")
+    expect(copy.evidence?.missing?.[0]).toMatch(/ingest --platform/)
+    // the failure is still the failure, and the step that never started has no verdict
+    expect(ex.steps.find((s) => s.stage === 'build' && s.index === 6)?.verdict).toBe('failed')
+    const notRun = ex.steps.find((s) => s.stage === 'stage-2' && s.index === 2)!
+    expect(notRun.notRun).toBe(true)
+    expect(notRun.verdict).toBeUndefined()
+  })
+})

@@ -1,5 +1,6 @@
 import type {Run, Step} from '../model/run.js'
 import {stepSlot} from '../model/step-identity.js'
+import {neverRan} from '../model/step-state.js'
 import {computeTotals} from '../model/totals.js'
 import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
@@ -51,6 +52,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       dockerfileLine: s.stepInputs?.line,
     }
     if (s.error) e.error = s.error
+    if (neverRan(s)) e.notRun = true
     if (match) e.baselineKey = stepSlot(match.baseline)
     if (v) {
       e.verdict = v.verdict
@@ -84,10 +86,10 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 }
 
-/** Hits and non-cacheable steps need no verdict; a miss gets the first rule's that decides. */
+/** Hits, steps that never ran and non-cacheable steps need no verdict; a miss gets the first rule's that decides. */
 function decide(ctx: StepContext): StepVerdict<Verdict> | undefined {
   const {step} = ctx
-  if (!step.cacheable || step.cached) return undefined
+  if (!step.cacheable || step.cached || neverRan(step)) return undefined
   for (const rule of PRECEDENCE) {
     const d = rule.decide(ctx)
     if (d) return {...d, root: d.evidence.root === undefined, rootKey: d.evidence.root ?? stepSlot(step)}

@@ -13,6 +13,8 @@ export interface StepExplanation {
   instruction: string
   cached: boolean
   servedInRun: boolean
+  /** never started (the build failed or was cancelled first): no verdict, out of the hit-rate totals */
+  notRun?: boolean
   durationMs: number
   /** undefined for hits (unless flagged suspicious) */
   verdict?: Verdict

@@ -3,13 +3,23 @@ import type {Advice, VerdictRule} from '../rule.js'
 /** No baseline step matches (or there is no baseline at all). */
 export const newStep: VerdictRule<'new-step'> = {
   name: 'new-step: no matching step in the baseline',
-  decide({match, facts}) {
+  decide({step, match, facts}) {
     if (match) return undefined
     const {baseline} = facts
-    return {
-      verdict: 'new-step',
-      evidence: {summary: baseline ? 'no matching step in the baseline' : 'no baseline run to compare with', missing: baseline ? undefined : ['baseline run']},
+    if (!baseline) return {verdict: 'new-step', evidence: {summary: 'no baseline run to compare with', missing: ['baseline run']}}
+    // steps are matched per platform: with one side's platform unknown they cannot be, and that is all that is known
+    const basePlatforms = [...new Set(baseline.steps.map((b) => b.platform).filter((p): p is string => !!p))]
+    if ((step.platform === undefined) !== (basePlatforms.length === 0) && facts.baselineHasStage(step)) {
+      const unknownSide = step.platform === undefined ? `this run's platform is unknown (the baseline built ${basePlatforms.join(', ')})` : `the baseline's platform is unknown (this step ran for ${step.platform})`
+      return {
+        verdict: 'new-step',
+        evidence: {
+          summary: `no step of the baseline to compare with: ${unknownSide}`,
+          missing: [`the platform of the ${step.platform === undefined ? 'run' : 'baseline'}: record it with ingest --platform (or --metadata with the build's metadata file)`],
+        },
+      }
     }
+    return {verdict: 'new-step', evidence: {summary: 'no matching step in the baseline'}}
   },
 }
 

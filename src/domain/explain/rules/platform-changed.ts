@@ -1,15 +1,20 @@
 import type {Advice, VerdictRule} from '../rule.js'
 
-/** An unmatched step of a stage the baseline built, but not on this platform. */
+/**
+ * An unmatched step of a stage the baseline built, but not on this platform. Both platforms must be
+ * known: a platform that is merely unknown (a single-platform build whose events, metadata and
+ * record do not name it) is no evidence of a change.
+ */
 export const platformChanged: VerdictRule<'platform-changed'> = {
   name: 'platform-changed: the baseline built this stage on other platforms only',
   decide({step, match, facts}) {
     const {baseline, run} = facts
-    if (match || !baseline || !facts.baselineHasStage(step) || facts.baselineHasPlatform(step)) return undefined
+    if (match || !baseline || step.platform === undefined || !facts.baselineHasStage(step) || facts.baselineHasPlatform(step)) return undefined
     const basePlatforms = [...new Set(baseline.steps.map((b) => b.platform).filter((p): p is string => !!p))]
+    if (basePlatforms.length === 0) return undefined
     return {
       verdict: 'platform-changed',
-      evidence: {summary: `the baseline did not build ${step.platform ?? 'this platform'}`, platforms: {run: run.platforms, baseline: basePlatforms}},
+      evidence: {summary: `the baseline did not build ${step.platform}`, platforms: {run: run.platforms, baseline: basePlatforms}},
     }
   },
 }
