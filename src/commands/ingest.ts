@@ -11,6 +11,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     'docker buildx bake api --progress=rawjson 2> build.jsonl; <%= config.bin %> ingest build.jsonl --target api',
     '<%= config.bin %> ingest build.dockerbuild',
     'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
+    '<%= config.bin %> ingest build.jsonl --provenance out/linux_amd64/provenance.json --provenance out/linux_arm64/provenance.json',
   ]
 
   static args = {
@@ -22,6 +23,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
     platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),
     metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
+    provenance: Flags.string({description: 'SLSA provenance of this build (in-toto statement, e.g. provenance.json of --attest type=provenance,mode=max); repeatable, one per platform', multiple: true}),
     label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
   }
@@ -37,12 +39,14 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
-      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, labels, git: !flags['no-git'],
+      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, labels, git: !flags['no-git'],
     })
     const {renderTotalsLine} = await import('../output/runs-text.js')
     const r = result.run
     this.out(`Recorded ${r.id} from ${args.file} (${result.format}): ${r.stepCount} vertices, ${r.status}${r.targets.length ? `, targets ${r.targets.join(', ')}` : ''}`)
     this.out(renderTotalsLine('  Hit rate', {cacheable: r.cacheable, hits: r.hits, servedInRun: r.servedInRun, misses: r.cacheable - r.hits - r.servedInRun, hitRate: r.hitRate, timeWeightedHitRate: r.timeWeightedHitRate, savedMs: 0, spentMs: 0}))
+    if (result.definitions) this.out(`  Definitions: ${result.definitions} step(s) from provenance`)
+    for (const n of result.notes) this.note(`note: ${n}`)
     for (const b of result.brokenLines) this.note(`warning: ${args.file}:${b.line}: skipped: ${b.reason}`)
     if (result.skippedLines) this.note(`note: ${result.skippedLines} non-event line(s) skipped${result.brokenLines.length ? ' (see the warnings above)' : ''}`)
     return result

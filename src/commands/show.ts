@@ -11,6 +11,7 @@ export default class Show extends BakedoctorCommand<RunDetail> {
 
   static flags = {
     internal: Flags.boolean({description: 'also list plumbing vertices (context transfer, exporting, cache import)'}),
+    definitions: Flags.boolean({description: 'print each step\'s definition from the build\'s provenance (command, env, mounts, copies, source)'}),
   }
 
   async run(): Promise<RunDetail> {
@@ -18,7 +19,7 @@ export default class Show extends BakedoctorCommand<RunDetail> {
     const {showRun} = await import('../services/runs.js')
     const detail = await showRun({db: flags.db, cwd: process.cwd(), run: args.run})
     const {renderRunDetail} = await import('../output/runs-text.js')
-    this.out(renderRunDetail(detail, {internal: flags.internal}))
+    this.out(renderRunDetail(detail, {internal: flags.internal, definitions: flags.definitions}))
     return detail
   }
 }

@@ -1,4 +1,5 @@
 import type {RunSummary} from '../domain/model/run-summary.js'
+import {definitionLines, formatStepLocation} from './definition-text.js'
 import type {RunDetail} from '../services/runs.js'
 import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
 import type {RunTotals, Step} from '../domain/model/run.js'
@@ -36,7 +37,7 @@ function mark(s: Step): string {
 }
 
 /** Steps grouped by target / platform / stage with their state and duration. */
-export function renderRunDetail(detail: RunDetail, options: {internal?: boolean} = {}): string {
+export function renderRunDetail(detail: RunDetail, options: {internal?: boolean; definitions?: boolean} = {}): string {
   const {run} = detail
   const lines: string[] = []
   lines.push(`Run ${run.id}  ${formatTime(run.createdAt)}  ${run.status}${run.error ? `: ${run.error}` : ''}`)
@@ -56,7 +57,9 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean}
     lines.push('', key)
     steps.sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     for (const s of steps) {
-      lines.push(`  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}${s.instruction}`)
+      const where = formatStepLocation(s.provenance?.location ?? (s.stepInputs?.line ? {file: s.stepInputs.dockerfile ?? 'Dockerfile', startLine: s.stepInputs.line, endLine: s.stepInputs.line, text: []} : undefined))
+      lines.push(`  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}${s.instruction}${where ? `  (${where})` : ''}`)
+      if (options.definitions && s.provenance) for (const l of definitionLines(s.provenance.definition)) lines.push(`          ${l}`)
       if (s.error) {
         lines.push(`          error: ${s.error}`)
         for (const l of s.logTail.slice(-5)) lines.push(`          | ${l}`)

@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {IndexStore, type RunSummary} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
@@ -7,6 +7,7 @@ import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
+import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
 import {RunRecording, saveRun} from './record.js'
 
 export interface IngestOptions {
@@ -18,6 +19,8 @@ export interface IngestOptions {
   /** the platform of a single-platform build whose events and metadata do not name it (`--platform`) */
   platform?: string
   metadataFile?: string
+  /** SLSA provenance files (`--provenance`, repeatable): in-toto statements, one per platform, or a bundle */
+  provenanceFiles?: string[]
   labels?: Record<string, string>
   /** record git commit/branch of cwd (default true) */
   git?: boolean
@@ -26,6 +29,9 @@ export interface IngestOptions {
 
 export interface IngestResult {
   run: RunSummary
+  /** Dockerfile steps that got a definition from provenance */
+  definitions: number
+  notes: string[]
   format: EventFormat
   skippedLines: number
   /** the first lines skipped for being broken (not merely non-event text), with why: for a warning */
@@ -47,7 +53,9 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   }
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
   const brokenLines: IngestResult['brokenLines'] = []
+  const provenance: ProvenanceInput[] = []
   const recording = new RunRecording({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file}, (event) => {
+    if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
   })
   if (source.batches) {
@@ -55,7 +63,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   } else {
     for await (const event of source.events) recording.push(event)
   }
-  const run = recording.finish()
+  let run = recording.finish()
   const events = recording.events
   if (events === 0 || run.steps.length === 0) {
     const broken = brokenLines[0] ? ` (line ${brokenLines[0].line}: ${brokenLines[0].reason})` : ''
@@ -66,6 +74,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     })
   }
   const metadataText = options.metadataFile ? await readInput(options.metadataFile) : undefined
+  if (metadataText !== undefined) provenance.push(...provenanceInMetadata(metadataText, options.metadataFile!))
+  for (const file of options.provenanceFiles ?? []) provenance.push({kind: 'text', text: await readProvenanceFile(file), file})
 
   const store = await IndexStore.open(dbPath, {create: true})
   try {
@@ -76,6 +86,10 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       run.metadata = parsed.metadata
       secretValues = parsed.secretValues
     }
+    const parsed = parseProvenanceInputs(provenance, salt)
+    const applied = applyProvenance(run, parsed.records, {target: options.target, sources: [...new Set(provenance.map((p) => p.file))]})
+    run = applied.run
+    secretValues = [...secretValues, ...parsed.secretValues]
     const platforms = resolveRunPlatforms(run, {metadata: run.metadata?.platforms, declared: options.platform})
     if ('conflict' in platforms) {
       throw new InputError(platforms.conflict, {file: options.file, fix: 'drop --platform, or pass the platform this build was made for'})
@@ -84,9 +98,24 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
     const id = saveRun(store, {run, secretValues})
-    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath}
+    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath, definitions: applied.attached, notes: applied.notes}
   } finally {
     store.close()
+  }
+}
+
+const MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
+
+async function readProvenanceFile(file: string): Promise<string> {
+  try {
+    const {size} = await stat(file)
+    if (size > MAX_PROVENANCE_BYTES) {
+      throw new InputError(`the provenance file is ${size} bytes, more than the ${MAX_PROVENANCE_BYTES}-byte limit`, {file, position: {offset: MAX_PROVENANCE_BYTES}, fix: 'pass one in-toto statement per platform (provenance.json), not an archive'})
+    }
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    if (error instanceof InputError) throw error
+    throw new InputError('cannot read the provenance file', {file, fix: 'check the --provenance path', cause: error})
   }
 }
 

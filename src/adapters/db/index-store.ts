@@ -5,6 +5,8 @@ import {useIndexSalt} from '../../lib/redact.js'
 import type {Run, RunStatus, Step, StepKind, InputComponent} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
 import type {RunSummary} from '../../domain/model/run-summary.js'
+import {canonicalJson, sha256} from '../../domain/provenance/canonical.js'
+import type {StepDefinition, StepLocation, StepProvenance} from '../../domain/provenance/types.js'
 import {UsageError} from '../../errors.js'
 import {isGlobalId, makeGlobalId} from '../../domain/history/global-id.js'
 import type BetterSqlite3 from 'better-sqlite3'
@@ -85,6 +87,16 @@ interface DefRow {
   cacheable: number
   name: string
   instruction: string
+}
+
+interface ProvenanceRow {
+  ord: number
+  step_id: string
+  definition: string
+  location: string | null
+  lineage: Buffer
+  reads_context: number
+  parents: string | null
 }
 
 interface InputRow {
@@ -231,6 +243,9 @@ export class IndexStore {
         'INSERT INTO run_steps (run_id, ord, def_id, flags, duration_ms, start_ms, digest, inputs, error_id, log_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const insertInputs = this.sql('INSERT INTO step_inputs (run_id, ord, fingerprint, components_id, dockerfile, line) VALUES (?, ?, ?, ?, ?, ?)')
+      const insertProvenance = this.sql(
+        'INSERT INTO step_provenance (run_id, ord, step_id, definition_id, location_id, lineage, reads_context, parents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       const origin = run.startedAt ?? 0
       run.steps.forEach((s, ord) => {
         const flags = (s.cached ? FLAG_CACHED : 0) | (s.servedInRun ? FLAG_SERVED_IN_RUN : 0) | (s.completed ? FLAG_COMPLETED : 0)
@@ -243,6 +258,14 @@ export class IndexStore {
         )
         if (s.stepInputs) {
           insertInputs.run(runId, ord, s.stepInputs.fingerprint, this.textId(JSON.stringify(s.stepInputs.components)), s.stepInputs.dockerfile ?? null, s.stepInputs.line ?? null)
+        }
+        const p = s.provenance
+        if (p) {
+          const parents = p.parents.map((d) => ordByDigest.get(d)).filter((o): o is number => o !== undefined)
+          insertProvenance.run(
+            runId, ord, p.stepId, this.textId(canonicalJson(p.definition)), p.location ? this.textId(canonicalJson(p.location)) : null,
+            Buffer.from(p.lineage, 'hex'), p.readsContext ? 1 : 0, parents.length ? parents.join(',') : null,
+          )
         }
       })
       return runId
@@ -371,7 +394,13 @@ export class IndexStore {
     for (const r of this.sql(
       'SELECT si.ord, si.fingerprint, tc.body AS components, si.dockerfile, si.line FROM step_inputs si JOIN texts tc ON tc.id = si.components_id WHERE si.run_id = ?',
     ).all(id) as InputRow[]) inputRows.set(r.ord, r)
+    const provenanceRows = new Map<number, ProvenanceRow>()
+    for (const r of this.sql(
+      `SELECT sp.ord, sp.step_id, td.body AS definition, tl.body AS location, sp.lineage, sp.reads_context, sp.parents
+       FROM step_provenance sp JOIN texts td ON td.id = sp.definition_id LEFT JOIN texts tl ON tl.id = sp.location_id WHERE sp.run_id = ?`,
+    ).all(id) as ProvenanceRow[]) provenanceRows.set(r.ord, r)
     const digests = stepRows.map((r) => r.digest)
+    const digestByOrd = new Map(stepRows.map((r) => [r.ord, r.digest]))
     const origin = row.started_at ?? 0
     const summary = toSummary(row)
     // a single-platform build names no platform in its steps: they have the run's (stepPlatform)
@@ -407,6 +436,8 @@ export class IndexStore {
       if (si && si.fingerprint && si.components) {
         step.stepInputs = {fingerprint: si.fingerprint, components: JSON.parse(si.components) as InputComponent[], dockerfile: si.dockerfile ?? undefined, line: si.line ?? undefined}
       }
+      const sp = provenanceRows.get(r.ord)
+      if (sp) step.provenance = readProvenance(sp, digestByOrd)
       return step
     })
     return {
@@ -537,6 +568,20 @@ export class IndexStore {
   runCount(): number {
     return (this.sql('SELECT count(*) AS n FROM runs').get() as {n: number}).n
   }
+}
+
+function readProvenance(row: ProvenanceRow, digestByOrd: Map<number, string>): StepProvenance {
+  const p: StepProvenance = {
+    stepId: row.step_id,
+    definition: JSON.parse(row.definition) as StepDefinition,
+    // the stored body is the canonical JSON the parser hashed
+    hash: sha256(row.definition),
+    lineage: Buffer.from(row.lineage).toString('hex'),
+    readsContext: row.reads_context === 1,
+    parents: row.parents ? row.parents.split(',').map((o) => digestByOrd.get(Number(o))).filter((d): d is string => d !== undefined) : [],
+  }
+  if (row.location) p.location = JSON.parse(row.location) as StepLocation
+  return p
 }
 
 function toSummary(row: RunRow): RunSummary {

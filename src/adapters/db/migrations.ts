@@ -12,6 +12,10 @@
  * - `step_inputs`: fingerprint + content-addressed components, only for steps whose inputs were seen.
  * - `run_steps_executed` (migration 2): partial index over executed steps only, for the
  *   time-weighted hit rate's "cost when it last ran" lookup.
+ * - `step_provenance` (migration 4): the builder's definition of a step (SLSA provenance): the
+ *   canonical definition JSON and the Dockerfile location are texts (content-addressed, so a
+ *   definition repeated in every run of a 2,400-step bake is stored once); per step per run only
+ *   ids, the 32-byte lineage hash and parent ordinals.
  * IMPORTANT: if you add a column to run_steps, also update `IndexStore.saveRun` and `readSteps`.
  */
 export const MIGRATIONS: readonly string[] = [
@@ -95,6 +99,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN baseline_global_id TEXT;
   UPDATE runs SET global_id = coalesce(strftime('%Y%m%dt%H%M%S', created_at / 1000, 'unixepoch'), '00000000t000000') || '-' || lower(hex(randomblob(8)));
   CREATE UNIQUE INDEX runs_global_id ON runs (global_id);
+  `,
+  // 4: per-step definitions from SLSA provenance (issue 16). Runs ingested from events only have no rows.
+  `
+  CREATE TABLE step_provenance (
+    run_id INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    step_id TEXT NOT NULL,
+    definition_id INTEGER NOT NULL,
+    location_id INTEGER,
+    lineage BLOB NOT NULL,
+    reads_context INTEGER NOT NULL,
+    parents TEXT,
+    PRIMARY KEY (run_id, ord)
+  ) WITHOUT ROWID;
   `,
 ]
 

@@ -19,6 +19,8 @@ export const MEDIA_HISTORY_RECORD = 'application/vnd.buildkit.historyrecord.v0'
 export const MEDIA_STATUS = 'application/vnd.buildkit.status.v0'
 export const MEDIA_SOLVESTATUS = 'application/vnd.buildkit.solvestatus.v0'
 export const ANNOTATION_REF = 'vnd.buildkit.history.reference'
+export const MEDIA_IN_TOTO = 'application/vnd.in-toto+json'
+const ANNOTATION_PREDICATE_TYPE = 'in-toto.io/predicate-type'
 
 const MEDIA_OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 const MEDIA_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
@@ -159,15 +161,20 @@ function* decodeRecord(layout: OciLayout, manifest: Obj, manifestEntry: string, 
 
   if (statusDigest && layout.blobs.has(statusDigest)) {
     yield* decodeStatusFrames(layout.blobs.get(statusDigest)!, blobEntry(statusDigest))
-    return
-  }
-  if (solveLayer && layout.blobs.has(solveLayer.digest)) {
+  } else if (solveLayer && layout.blobs.has(solveLayer.digest)) {
     yield decodeSolveStatusJson(layout, solveLayer.digest, manifestEntry)
-    return
+  } else {
+    const missing = statusDigest ?? solveLayer?.digest
+    if (missing) requireBlob(layout, missing, manifestEntry, 'status blob')
+    // no status referenced at all: the record alone
   }
-  const missing = statusDigest ?? solveLayer?.digest
-  if (missing) requireBlob(layout, missing, manifestEntry, 'status blob')
-  // no status referenced at all: the record alone
+  // the record's provenance (one predicate per platform): after its status, so its vertices are known
+  for (const layer of layers) {
+    if (layer.mediaType !== MEDIA_IN_TOTO || !layout.blobs.has(layer.digest)) continue
+    const predicateType = layer.annotations?.[ANNOTATION_PREDICATE_TYPE]
+    if (predicateType && !/slsa\.dev\/provenance/.test(predicateType)) continue
+    yield {type: 'attestation', mediaType: MEDIA_IN_TOTO, predicateType, text: utf8.decode(layout.blobs.get(layer.digest)!), position: {entry: blobEntry(layer.digest)}}
+  }
 }
 
 /** `status.v0`: repeated [uint32 little-endian length][StatusResponse protobuf]. */

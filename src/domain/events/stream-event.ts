@@ -25,6 +25,8 @@ export type StreamEvent =
   | {type: 'skipped'; text: string; position: InputPosition; reason?: string}
   /** run-level facts some formats carry (a `.dockerbuild` record: ref, frontend attrs, times, status) */
   | {type: 'record'; record: BuildRecordInfo; position: InputPosition}
+  /** an in-toto attestation a record carries (`.dockerbuild`: the SLSA provenance predicate, as JSON text) */
+  | {type: 'attestation'; mediaType: string; predicateType?: string; text: string; position: InputPosition}
 
 export interface BuildRecordInfo {
   ref?: string

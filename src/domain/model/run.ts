@@ -4,6 +4,8 @@
  */
 
 /** Dockerfile instruction keywords a vertex name can start with (`LINK` is the merge half of `COPY --link`). */
+import type {StepProvenance} from '../provenance/types.js'
+
 export const INSTRUCTION_KEYWORDS = [
   'FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR', 'LINK',
   'ENV', 'ARG', 'LABEL', 'USER', 'EXPOSE', 'VOLUME', 'SHELL', 'CMD', 'ENTRYPOINT', 'ONBUILD', 'HEALTHCHECK', 'STOPSIGNAL',
@@ -70,6 +72,8 @@ export interface Step {
   logTail: string[]
   /** recorded inputs (design.md §3) when known */
   stepInputs?: StepInputs
+  /** the builder's own definition of the step (SLSA provenance, mode=max) when known */
+  provenance?: StepProvenance
 }
 
 export interface RunTotals {
@@ -123,6 +127,8 @@ export interface RunMetadata {
   cacheTo?: Record<string, string[]>
   /** per target: the platforms the metadata file names (`containerimage.descriptor.platform`, `containerimage.buildinfo/<platform>`) */
   platforms?: Record<string, string[]>
+  /** what SLSA provenance was recorded, per statement (platform) */
+  provenance?: {platform?: string; predicateType: 'v0.2' | 'v1'; mode: 'max' | 'min'; steps: number; materials: {uri: string; digest: string}[]; buildArgs: Record<string, string>}[]
 }
 
 export const MAX_LOG_LINES = 20
