@@ -81,7 +81,7 @@ describe('ingest --provenance', () => {
     const a = await readRun(db, plain.run.id)
     const b = await readRun(db, withProv.run.id)
     expect(a.steps.some((s) => s.provenance)).toBe(false)
-    expect({...plain.run, id: ''}).toEqual({...withProv.run, id: ''})
+    expect({...plain.run, id: '', globalId: ''}).toEqual({...withProv.run, id: '', globalId: ''})
     expect(a.steps.map((s) => `${s.name} ${s.cached}`)).toEqual(b.steps.map((s) => `${s.name} ${s.cached}`))
   })
 
