@@ -12,6 +12,8 @@ export interface Evidence {
   /** key (StepId) of the root-cause step a cascade descends from */
   root?: string
   cache?: {reasons: string[]}
+  /** baseline steps this run no longer has, right before this step (step-removed) */
+  removed?: {key: string; instruction: string}[]
   error?: {message: string; logTail: string[]}
   /** what the verdict could not see (e.g. inputs not recorded) instead of guessing */
   missing?: string[]

@@ -18,7 +18,7 @@ export type {ExplainOptions}
  */
 export function explainRun(run: Run, baseline: Run | undefined, options: ExplainOptions = {}): Explanation {
   const matches = baseline ? matchSteps(run.steps, baseline.steps) : new Map<Step, StepMatch>()
-  const facts = runFacts(run, baseline, options)
+  const facts = runFacts(run, baseline, options, matches)
   const memo = new Map<Step, StepVerdict<Verdict> | undefined>()
   const visiting = new Set<Step>()
 
@@ -81,7 +81,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
     totals: computeTotals(run.steps, options.lastExecutedMs),
     rootCauses: rootCausesOf(steps),
     steps,
-    removedSteps: removedSteps(baseline, matches),
+    removedSteps: removedSteps(run, baseline, matches),
     notes,
   }
 }
@@ -133,11 +133,14 @@ function rootCausesOf(steps: StepExplanation[]): RootCause[] {
   return rootCauses.sort((a, b) => b.invalidatedMs - a.invalidatedMs || b.invalidatedSteps - a.invalidatedSteps)
 }
 
-/** Baseline Dockerfile steps no step of this run matched. */
-function removedSteps(baseline: Run | undefined, matches: Map<Step, StepMatch>): Explanation['removedSteps'] {
+/** Baseline Dockerfile steps no step of this run matched, of the targets and platforms this run built. */
+function removedSteps(run: Run, baseline: Run | undefined, matches: Map<Step, StepMatch>): Explanation['removedSteps'] {
   if (!baseline) return []
   const matched = new Set([...matches.values()].map((m) => m.baseline))
-  return baseline.steps.filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined).map((b) => ({key: stepSlot(b), instruction: b.instruction}))
+  const built = new Set(run.steps.filter((s) => !s.internal).map((s) => `${s.target ?? ''}|${s.platform ?? ''}`))
+  return baseline.steps
+    .filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`))
+    .map((b) => ({key: stepSlot(b), instruction: b.instruction}))
 }
 
 function labelOf(e: StepExplanation): string {

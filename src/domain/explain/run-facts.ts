@@ -1,7 +1,7 @@
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
 import type {ArgChange} from './evidence.js'
-import {parseFrom} from './match-steps.js'
+import {parseFrom, type StepMatch} from './match-steps.js'
 
 export interface ExplainOptions {
   /** per target: the plan's no-cache flag and no-cache-filter stages */
@@ -30,13 +30,18 @@ export interface RunFacts {
   parentsOf(s: Step): Step[]
   /** `[api linux/amd64 build 4/6] COPY …` for a step key */
   labelOfKey(key: string): string
+  /** baseline steps no step of this run matched, directly before this baseline step in its stage */
+  removedBefore(baselineStep: Step): Step[]
+  /** a baseline step's key and label (`[api linux/amd64 build 3/6] RUN …`) */
+  baselineKey(baselineStep: Step): string
+  baselineLabel(baselineStep: Step): string
 }
 
 const stageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}`
 const platformStageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}|${s.platform ?? ''}`
 const targetPlatformKey = (s: Step) => `${s.target ?? ''}|${s.platform ?? ''}`
 
-export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOptions): RunFacts {
+export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOptions, matches?: ReadonlyMap<Step, StepMatch>): RunFacts {
   const byDigest = new Map<string, Step[]>()
   for (const s of run.steps) {
     let l = byDigest.get(s.digest)
@@ -60,6 +65,8 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     baselineFromDigest.set(`${targetPlatformKey(b)}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
   }
   let labelBySlot: Map<string, string> | undefined
+  let baselineStageSteps: Map<string, Step[]> | undefined
+  let matched: Set<Step> | undefined
 
   return {
     run, baseline, options,
@@ -90,6 +97,26 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
       }
       return labelBySlot.get(key) ?? key
     },
+    removedBefore(b) {
+      if (!baseline || !matches || b.index === undefined) return []
+      matched ??= new Set([...matches.values()].map((m) => m.baseline))
+      if (!baselineStageSteps) {
+        baselineStageSteps = new Map()
+        for (const s of baseline.steps) {
+          if (s.internal || s.index === undefined || s.kind === 'FROM') continue
+          let l = baselineStageSteps.get(stageStepsKey(s))
+          if (!l) baselineStageSteps.set(stageStepsKey(s), (l = []))
+          l.push(s)
+        }
+        for (const l of baselineStageSteps.values()) l.sort((x, y) => x.index! - y.index!)
+      }
+      const list = baselineStageSteps.get(stageStepsKey(b)) ?? []
+      const out: Step[] = []
+      for (let i = list.indexOf(b) - 1; i >= 0 && !matched.has(list[i]!); i--) out.unshift(list[i]!)
+      return out
+    },
+    baselineKey: (b) => stepSlot(b),
+    baselineLabel: (b) => stepLabel(b),
   }
 }
 

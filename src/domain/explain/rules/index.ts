@@ -8,6 +8,7 @@ import {instructionChanged, instructionChangedAdvice} from './instruction-change
 import {newStep, newStepAdvice} from './new-step.js'
 import {noCache, noCacheAdvice} from './no-cache.js'
 import {platformChanged, platformChangedAdvice} from './platform-changed.js'
+import {stepRemoved, stepRemovedAdvice} from './step-removed.js'
 import {upstreamInvalidated, upstreamInvalidatedAdvice} from './upstream-invalidated.js'
 
 /** Exactly one per missed cacheable step (docs/architecture.md, "Verdicts"). */
@@ -22,6 +23,7 @@ export type Verdict =
   | 'cache-unavailable'
   | 'no-cache'
   | 'failed'
+  | 'step-removed'
 
 /**
  * The verdict rules in precedence order: the first that decides gives a missed step its verdict.
@@ -35,6 +37,7 @@ export const PRECEDENCE: readonly VerdictRule<Verdict>[] = [
   platformChanged,
   newStep,
   upstreamInvalidated,
+  stepRemoved,
   argInChangedInstruction,
   argExpandedIntoInstruction,
   instructionChanged,
@@ -59,4 +62,5 @@ export const ADVICE: Record<Verdict, Advice> = {
   'cache-unavailable': cacheUnavailableAdvice,
   'no-cache': noCacheAdvice,
   failed: failedAdvice,
+  'step-removed': stepRemovedAdvice,
 }

@@ -69,7 +69,7 @@ describe('verdict precedence', () => {
     expect(PRECEDENCE.at(-1)?.name).toMatch(/^cache-unavailable/)
     expect(Object.keys(ADVICE).sort()).toEqual([
       'arg-changed', 'base-image-changed', 'cache-unavailable', 'context-changed', 'failed', 'instruction-changed', 'new-step',
-      'no-cache', 'platform-changed', 'upstream-invalidated',
+      'no-cache', 'platform-changed', 'step-removed', 'upstream-invalidated',
     ])
   })
 })
