@@ -21,6 +21,7 @@ export default class Explain extends BakedoctorCommand<Explanation> {
     format: Flags.string({description: 'output format when not interactive', options: ['text', 'markdown'], default: 'text'}),
     all: Flags.boolean({description: 'list hits too, not only misses'}),
     'no-tui': Flags.boolean({description: 'print the report even on a terminal'}),
+    logs: Flags.boolean({description: 'with --json: include every stored log tail (steps[].logTail); failed steps\' last lines are always in their evidence'}),
     'check-cache': Flags.boolean({description: 'inspect the run\'s registry cache refs and use what they hold as evidence for cache-unavailable verdicts'}),
     'cache-from': Flags.string({description: 'with --check-cache: cache ref to inspect (default: the plan\'s cache-from, else the run\'s cache imports); repeatable', multiple: true}),
     base: Flags.string({description: 'with --check-cache: base image to match per-platform cache roots (default: the run\'s FROM images); repeatable', multiple: true}),
@@ -37,9 +38,10 @@ export default class Explain extends BakedoctorCommand<Explanation> {
           dockerConfigDir: process.env.DOCKER_CONFIG || (await import('node:path')).join((await import('node:os')).homedir(), '.docker'),
         }
       : undefined
-    const explanation = await explainRun({db: flags.db, cwd: process.cwd(), run: args.run, against: flags.against, checkCache})
-    if (this.jsonEnabled()) return explanation
-    if (!flags['no-tui'] && flags.format === 'text' && shouldUseTui(process.stdout, {stdin: process.stdin})) {
+    const tui = !this.jsonEnabled() && !flags['no-tui'] && flags.format === 'text' && shouldUseTui(process.stdout, {stdin: process.stdin})
+    const explanation = await explainRun({db: flags.db, cwd: process.cwd(), run: args.run, against: flags.against, checkCache, logs: flags.logs || tui ? 'all' : 'failed'})
+    if (this.jsonEnabled()) return flags.logs ? explanation : (await import('../output/explain-json.js')).withoutStepLogs(explanation)
+    if (tui) {
       const {renderExplainApp} = await import('../ui/render.js')
       // the `d` view shows the plan and input diff of the run and its baseline
       const diff = explanation.baseline?.id && explanation.run.id
@@ -55,3 +57,4 @@ export default class Explain extends BakedoctorCommand<Explanation> {
     return explanation
   }
 }
+

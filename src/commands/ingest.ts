@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../base-command.js'
 import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'
+import {KEEP_LOGS, type KeepLogs} from '../domain/model/run.js'
 import {UsageError} from '../errors.js'
 import type {IngestResult} from '../services/ingest.js'
 
@@ -26,6 +27,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     provenance: Flags.string({description: 'SLSA provenance of this build (in-toto statement, e.g. provenance.json of --attest type=provenance,mode=max); repeatable, one per platform', multiple: true}),
     label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
+    'keep-logs': Flags.string({description: 'steps whose last output lines the index keeps: failed (failed or unfinished), all, none', options: [...KEEP_LOGS], default: 'failed'}),
   }
 
   async run(): Promise<IngestResult> {
@@ -40,6 +42,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
       target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, labels, git: !flags['no-git'],
+      keepLogs: flags['keep-logs'] as KeepLogs,
     })
     const {renderTotalsLine} = await import('../output/runs-text.js')
     const r = result.run

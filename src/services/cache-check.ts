@@ -69,7 +69,7 @@ export async function checkRunCaches(options: CacheCheckOptions): Promise<CacheC
   const store = await IndexStore.open(dbPath)
   try {
     const id = store.resolveRunRef(options.run)
-    const run = store.getRun(id)
+    const run = store.getRun(id, {logs: 'none'})
     const refs = options.refs?.length ? options.refs : cacheRefsOf(run, store.getRunPlan(run))
     if (refs.length === 0) {
       throw new UsageError(`run ${run.id} names no registry cache (no cache-from in its plan, no cache import in its events)`, {fix: 'name the refs: --cache-from REF'})

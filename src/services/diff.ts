@@ -7,8 +7,8 @@ import type {RunDiff} from '../domain/diff/types.js'
 export async function diffRuns(options: {db?: string; cwd: string; a: string; b: string}): Promise<RunDiff> {
   const store = await IndexStore.open(resolveDbPath(options), {readonly: true})
   try {
-    const a = store.getRun(store.resolveRunRef(options.a))
-    const b = store.getRun(store.resolveRunRef(options.b))
+    const a = store.getRun(store.resolveRunRef(options.a), {logs: 'none'})
+    const b = store.getRun(store.resolveRunRef(options.b), {logs: 'none'})
     return diffDomain(a, b, {a: store.getRunPlan(a), b: store.getRunPlan(b)})
   } finally {
     store.close()

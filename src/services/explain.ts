@@ -1,4 +1,4 @@
-import {IndexStore} from '../adapters/db/index-store.js'
+import {IndexStore, type LogTailsToRead} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {explainRun as explainDomain, type ExplainOptions} from '../domain/explain/explain-run.js'
 import type {Explanation} from '../domain/explain/types.js'
@@ -12,6 +12,8 @@ export interface ExplainServiceOptions {
   /** baseline ref; default: previous run of the same targets and platforms on the same branch */
   against?: string
   cacheFacts?: ExplainOptions['cacheFacts']
+  /** whose log tails to read (default: failed steps', the only ones an explanation prints) */
+  logs?: LogTailsToRead
   /** inspect the run's cache refs first and use what they hold as evidence (`--check-cache`) */
   checkCache?: Omit<import('./cache-check.js').CacheCheckOptions, 'db' | 'cwd' | 'run' | 'lenient'>
 }
@@ -37,9 +39,10 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
  */
 export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'> & {timeWeighted?: boolean}): Explanation {
   const id = store.resolveRunRef(options.run ?? 'latest')
-  const run = store.getRun(id)
+  const run = store.getRun(id, {logs: options.logs ?? 'failed'})
   const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
-  const baseline = baselineId !== undefined ? store.getRun(baselineId) : undefined
+  // the baseline's output is never shown
+  const baseline = baselineId !== undefined ? store.getRun(baselineId, {logs: 'none'}) : undefined
   return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id)})
 }
 

@@ -79,7 +79,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     // overall-only rules are answered from the totals stored with the run, without reading its steps
     const overallOnly = settings.per.value.length === 1 && settings.per.value[0] === 'overall' &&
       Object.keys(settings.targets).length === 0 && Object.keys(settings.platforms).length === 0 && !options.target && !options.platform
-    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly ? store.getSummary(id) : store.getRun(id)
+    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly ? store.getSummary(id) : store.getRun(id, {logs: 'none'})
     let groups: GateGroup[]
     defaultPlatform = run.platforms.length === 1 ? run.platforms[0] : undefined
     if (overallOnly) {
@@ -106,7 +106,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     if (result.outcome === 'fail' || result.outcome === 'build-failed') {
       // the same open index (and the runs it already read) serves the explanation
       const {explainWithStore} = await import('./explain.js')
-      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false}))
+      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none'}))
       await addRootCauses(result, {...options, db: dbPath, defaultPlatform, explain})
     }
     return result
@@ -212,7 +212,7 @@ function loadBaseline(store: IndexStore, id: number, settings: GateSettings, opt
     if (baselineId === undefined) info.missing = `no run of the same targets before r${id} in the index`
   }
   if (baselineId === undefined) return {info}
-  const baseline = store.getRun(baselineId)
+  const baseline = store.getRun(baselineId, {logs: 'none'})
   info.id = baseline.id ?? `r${baselineId}`
   const defaultPlatform = baseline.platforms.length === 1 ? baseline.platforms[0] : undefined
   return {info, groups: groupTotals(filterSteps(baseline.steps, options, defaultPlatform), {lastExecutedMs: store.lastExecutedLookup(baselineId), defaultPlatform})}

@@ -6,6 +6,7 @@ import {openEventSource} from '../adapters/input/read-events.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
+import type {KeepLogs} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
 import {RunRecording, saveRun} from './record.js'
@@ -25,6 +26,8 @@ export interface IngestOptions {
   /** record git commit/branch of cwd (default true) */
   git?: boolean
   stdin?: NodeJS.ReadableStream
+  /** which steps keep a log tail (default: failed or unfinished ones) */
+  keepLogs?: KeepLogs
 }
 
 export interface IngestResult {
@@ -54,7 +57,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
   const brokenLines: IngestResult['brokenLines'] = []
   const provenance: ProvenanceInput[] = []
-  const recording = new RunRecording({target: options.target, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file}, (event) => {
+  const recording = new RunRecording({target: options.target, keepLogs: options.keepLogs, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file}, (event) => {
     if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
   })

@@ -8,7 +8,7 @@ export async function loadPlanForRun(options: {db?: string; cwd?: string; runId:
   const store = await IndexStore.open(resolveDbPath({db: options.db, cwd: options.cwd}), {readonly: true})
   try {
     const id = store.resolveRunRef(options.runId)
-    const run = store.getRun(id)
+    const run = store.getRun(id, {logs: 'none'})
     const plan = store.getRunPlan(run)
     if (!plan) {
       throw new UsageError(`run ${run.id} has no recorded plan (runs recorded by \`ingest\` carry none)`, {fix: 'compare runs recorded by `bakedoctor build`, or pass bake files / --rev REV1 --rev REV2'})

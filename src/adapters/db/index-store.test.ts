@@ -7,7 +7,7 @@ import {bakeStreamLines} from '../../../bench/synthetic.mjs'
 import {createRawjsonDecoder} from '../../domain/events/decode-rawjson.js'
 import type {Run, Step} from '../../domain/model/run.js'
 import {RunFolder} from '../../domain/steps/fold-run.js'
-import {IndexStore} from './index-store.js'
+import {IndexStore, MAX_LOG_TAIL_BYTES_PER_RUN} from './index-store.js'
 import {MIGRATIONS} from './migrations.js'
 
 const dirs: string[] = []
@@ -22,7 +22,7 @@ const tempDb = () => {
 
 function fold(runId: number, cachedRatio: number): Run {
   const decoder = createRawjsonDecoder()
-  const folder = new RunFolder({source: 'rawjson'})
+  const folder = new RunFolder({source: 'rawjson', keepLogs: 'all'})
   let line = 0
   for (const text of bakeStreamLines({targets: 3, stepsPerTarget: 12, cachedRatio, seed: 11, runId, logBytesPerRun: 3000, logChunkBytes: 1000})) {
     for (const e of decoder.push(text as string, ++line)) folder.push(e)
@@ -94,6 +94,48 @@ describe('IndexStore', () => {
     const run = store.getRun(id)
     const lookup = store.lastExecutedLookup(id)
     expect(run.steps.filter((s) => s.cacheable && lookup(s) !== undefined).length).toBeGreaterThan(10)
+    store.close()
+  })
+
+  it('reads log tails only for the steps asked for', async () => {
+    const file = tempDb()
+    const run = fold(1, 0.5)
+    const failing = run.steps.find((s) => s.logTail.length)!
+    failing.error = 'exit code: 1'
+    const withTails = run.steps.filter((s) => s.logTail.length).length
+    const store = await IndexStore.open(file, {create: true})
+    const id = store.resolveRunRef(store.saveRun(run))
+    store.close()
+    const count = async (logs?: 'failed' | 'all' | 'none') => {
+      const fresh = await IndexStore.open(file, {readonly: true})
+      const n = fresh.getRun(id, logs ? {logs} : {}).steps.filter((x) => x.logTail.length).length
+      fresh.close()
+      return n
+    }
+    expect(await count('none')).toBe(0)
+    expect(await count('failed')).toBe(1)
+    expect(await count()).toBe(withTails)
+    // one store: a later call reads the tails an earlier one left out
+    const reader = await IndexStore.open(file, {readonly: true})
+    expect(reader.getRun(id, {logs: 'none'}).steps.filter((x) => x.logTail.length)).toHaveLength(0)
+    expect(reader.getRun(id, {logs: 'all'}).steps.filter((x) => x.logTail.length)).toHaveLength(withTails)
+    reader.close()
+  })
+
+  it('stores at most MAX_LOG_TAIL_BYTES_PER_RUN of log tails per run, failed steps first', async () => {
+    const file = tempDb()
+    const run = fold(1, 0)
+    const big = (i: number) => Array.from({length: 20}, (_, j) => `step ${i} line ${j} ${'x'.repeat(480)}`)
+    run.steps.forEach((s, i) => (s.logTail = big(i)))
+    const last = run.steps.at(-1)!
+    last.error = 'exit code: 2'
+    const store = await IndexStore.open(file, {create: true})
+    const id = store.resolveRunRef(store.saveRun(run))
+    const read = store.getRun(id).steps
+    const kept = read.filter((s) => s.logTail.length)
+    expect(kept.length).toBeLessThan(run.steps.length)
+    expect(kept.reduce((n, s) => n + s.logTail.join('\n').length, 0)).toBeLessThanOrEqual(MAX_LOG_TAIL_BYTES_PER_RUN)
+    expect(read.at(-1)!.logTail).toEqual(big(run.steps.length - 1))
     store.close()
   })
 })

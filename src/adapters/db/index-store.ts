@@ -18,6 +18,16 @@ const FLAG_CACHED = 1
 const FLAG_SERVED_IN_RUN = 2
 const FLAG_COMPLETED = 4
 
+/**
+ * Log-tail text one run may store, failed steps' tails first: with `--keep-logs all` a big bake's
+ * tails would otherwise add up to megabytes per run (output differs on every build, so the
+ * content-addressed texts cannot share it).
+ */
+export const MAX_LOG_TAIL_BYTES_PER_RUN = 256 * 1024
+
+/** Which steps' log tails `getRun` reads: those of failed (or unfinished) steps, all, none. */
+export type LogTailsToRead = 'failed' | 'all' | 'none'
+
 /** `r12` — short, stable, never reused. */
 export const formatRunId = (n: number | bigint) => `r${n}`
 
@@ -118,6 +128,8 @@ export class IndexStore {
   /** step definitions and texts read so far (rows are never changed once written) */
   private readonly defRows = new Map<number, DefRow>()
   private readonly textBodies = new Map<number, string>()
+  /** the log-tail text id of each step getRun returned whose tail is not read yet */
+  private readonly logIds = new WeakMap<Step, number>()
   /** the definition of each step getRun returned (for lastExecutedLookup) */
   private readonly stepDefs = new WeakMap<Step, DefRow>()
   /** prepared statements by SQL text: preparing costs more than running a one-row insert */
@@ -247,6 +259,7 @@ export class IndexStore {
         'INSERT INTO step_provenance (run_id, ord, step_id, definition_id, location_id, lineage, reads_context, parents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const origin = run.startedAt ?? 0
+      const keptTails = tailsWithinBudget(run.steps)
       run.steps.forEach((s, ord) => {
         const flags = (s.cached ? FLAG_CACHED : 0) | (s.servedInRun ? FLAG_SERVED_IN_RUN : 0) | (s.completed ? FLAG_COMPLETED : 0)
         const inputs = s.inputs.map((d) => ordByDigest.get(d)).filter((o): o is number => o !== undefined)
@@ -254,7 +267,7 @@ export class IndexStore {
           runId, ord, this.defId(s), flags, Math.round(s.durationMs),
           s.started !== undefined ? Math.round(s.started - origin) : null,
           encodeDigest(s.digest), inputs.length ? inputs.join(',') : null,
-          s.error ? this.textId(s.error) : null, s.logTail.length ? this.textId(s.logTail.join('\n')) : null,
+          s.error ? this.textId(s.error) : null, keptTails.has(s) ? this.textId(s.logTail.join('\n')) : null,
         )
         if (s.stepInputs) {
           insertInputs.run(runId, ord, s.stepInputs.fingerprint, this.textId(JSON.stringify(s.stepInputs.components)), s.stepInputs.dockerfile ?? null, s.stepInputs.line ?? null)
@@ -359,14 +372,27 @@ export class IndexStore {
     return toSummary(row)
   }
 
-  /** The full run with steps, as it was ingested. */
-  getRun(id: number): Run {
+  /**
+   * The full run with steps, as it was ingested. Log tails are read only for the steps `logs` names
+   * (default all): most commands print none, and reading them was most of the cost of explain.
+   */
+  getRun(id: number, options: {logs?: LogTailsToRead} = {}): Run {
     // runs never change once saved: a command that reads one twice (gate, then its explanation) reads it once
-    const cached = this.runCache.get(id)
-    if (cached) return cached
-    const run = this.readRun(id)
-    this.runCache.set(id, run)
+    let run = this.runCache.get(id)
+    if (!run) this.runCache.set(id, (run = this.readRun(id)))
+    this.readLogTails(run, options.logs ?? 'all')
     return run
+  }
+
+  private readLogTails(run: Run, which: LogTailsToRead): void {
+    if (which === 'none') return
+    for (const step of run.steps) {
+      const logId = this.logIds.get(step)
+      if (logId === undefined || (which === 'failed' && !step.error && !(step.started !== undefined && !step.completed))) continue
+      const body = this.textBody(logId)
+      step.logTail = body ? body.split('\n') : []
+      this.logIds.delete(step)
+    }
   }
 
   private readRun(id: number): Run {
@@ -408,7 +434,6 @@ export class IndexStore {
     const steps: Step[] = stepRows.map((r, i) => {
       const d = this.defRows.get(r.def_id)!
       const error = r.error_id !== null ? this.textBody(r.error_id) : undefined
-      const log = r.log_id !== null ? this.textBody(r.log_id) : undefined
       const step: Step = {
         digest: digests[i]!,
         name: d.name,
@@ -428,8 +453,9 @@ export class IndexStore {
         durationMs: r.duration_ms,
         error: error ?? undefined,
         inputs: r.inputs ? r.inputs.split(',').map((o) => digests[Number(o)]!).filter(Boolean) : [],
-        logTail: log ? log.split('\n') : [],
+        logTail: [],
       }
+      if (r.log_id !== null) this.logIds.set(step, r.log_id)
       if (d.target) step.target = d.target
       this.stepDefs.set(step, d)
       const si = inputRows.get(r.ord)
@@ -608,6 +634,20 @@ function toSummary(row: RunRow): RunSummary {
     globalId: row.global_id ?? undefined,
     origin: row.origin ?? undefined,
   }
+}
+
+/** The steps whose log tail fits the run's budget, failed (or unfinished) steps first. */
+function tailsWithinBudget(steps: readonly Step[]): Set<Step> {
+  const kept = new Set<Step>()
+  const failedFirst = steps.filter((s) => s.logTail.length).sort((a, b) => Number(!a.error) - Number(!b.error))
+  let budget = MAX_LOG_TAIL_BYTES_PER_RUN
+  for (const s of failedFirst) {
+    const bytes = s.logTail.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0)
+    if (bytes > budget) continue
+    kept.add(s)
+    budget -= bytes
+  }
+  return kept
 }
 
 /** The texts table key: the first 16 bytes of the sha256 of the body (one-shot: no Hash object per text). */

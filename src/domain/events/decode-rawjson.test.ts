@@ -1,15 +1,20 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {createRawjsonDecoder} from './decode-rawjson.js'
+import type {StreamEvent} from './stream-event.js'
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64')
 const logLine = (data: string, extra = '') =>
   `{"logs":[{"vertex":"sha256:${'a'.repeat(64)}","stream":1,"data":"${data}","timestamp":"2026-11-01T00:00:02.123Z"${extra}}]}`
 
+/** events with every log entry as a plain object (the byte path decodes log data only when it is read) */
+const plain = (events: StreamEvent[]): StreamEvent[] =>
+  events.map((e) => (e.type === 'status' && e.status.logs ? {...e, status: {...e.status, logs: e.status.logs.map((l) => ({vertex: l.vertex, stream: l.stream, data: l.data, timestamp: l.timestamp}))}} : e))
+
 /** what the text path decodes, and what the byte path decodes, for the same line */
 function both(line: string) {
   const text = createRawjsonDecoder().push(line, 7)
-  const bytes = createRawjsonDecoder().pushBytes(Buffer.from(line), 7)
+  const bytes = plain(createRawjsonDecoder().pushBytes(Buffer.from(line), 7))
   return {text, bytes}
 }
 
@@ -24,6 +29,14 @@ describe('rawjson pushBytes (fast path for log lines)', () => {
     expect(Buffer.from(event.status.logs![0]!.data).toString()).toBe(payload)
     expect(event.status.logs![0]!.timestamp).toBe(Date.UTC(2026, 10, 1, 0, 0, 2) + 123)
     expect(event.position).toEqual({line: 7})
+  })
+
+  it('leaves the data of a BuildKit log line undecoded until it is read', () => {
+    const payload = 'npm warn deprecated\n'.repeat(60)
+    const [event] = createRawjsonDecoder().pushBytes(Buffer.from(logLine(b64(payload))), 3)
+    const log = event?.type === 'status' ? event.status.logs?.[0] : undefined
+    expect(log?.base64).toBe(b64(payload))
+    expect(Buffer.from(log!.data).toString()).toBe(payload)
   })
 
   it('falls back for data JSON would not read verbatim: escapes, control characters, non-ASCII, padding in the middle', () => {

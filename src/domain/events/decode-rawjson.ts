@@ -40,10 +40,9 @@ export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Arr
 
   const decoder: LineDecoder & {pushBytes(bytes: Uint8Array, line: number): StreamEvent[]} = {
     /**
-     * The same as `push(bytes as UTF-8 text, line)`, faster for the bulk of a stream: a
-     * `{"logs":[{…,"data":"<base64>",…}]}` line has its data cut out before parsing (it is most of
-     * the line, and parsing it only to decode it again is wasted work). Anything that does not fit
-     * that shape exactly goes through `push`.
+     * The same as `push(bytes as UTF-8 text, line)`, faster for the bulk of a stream: a log line in
+     * BuildKit's exact shape is read without JSON.parse and its base64 data is left undecoded (see
+     * `Base64Log`). Anything that does not fit that shape exactly goes through `push`.
      */
     pushBytes(bytes: Uint8Array, line: number): StreamEvent[] {
       if (!pending) {
@@ -99,71 +98,85 @@ export function createRawjsonDecoder(): LineDecoder & {pushBytes(bytes: Uint8Arr
  */
 export const MAX_INDENTED_OBJECT_BYTES = 32 * 1024 * 1024
 
-/**
- * Log bytes are decoded into 1 MiB slabs rather than a buffer each: thousands of small external
- * allocations cost more in garbage collection than the decoding itself. A slab is never reused;
- * it is freed once nothing refers to its logs any more.
- */
-let slab = Buffer.allocUnsafe(0)
-let slabUsed = 0
-const SLAB_BYTES = 1024 * 1024
+const toBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0))
+const LOG_HEAD = ascii('{"logs":[{"vertex":"')
+const STREAM_KEY = ascii('","stream":')
+const DATA_KEY = ascii(',"data":"')
+const TIMESTAMP_KEY = ascii('","timestamp":"')
+const LOG_END = ascii('"}]}')
+/** padded standard base64, nothing else: what Go writes for []byte, and what JSON reads verbatim */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
-function slabBytes(n: number): Buffer {
-  if (slabUsed + n > slab.length) {
-    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n))
-    slabUsed = 0
+/**
+ * A log entry whose data is still the base64 text of the stream: most log bytes are never looked
+ * at (only the tails of failed steps are kept), so decoding waits until `data` is read.
+ */
+class Base64Log implements VertexLog {
+  private decoded?: Uint8Array
+  private time?: number | null
+  constructor(readonly vertex: string, readonly stream: number, readonly base64: string, private readonly stamp: string) {}
+
+  get data(): Uint8Array {
+    if (!this.decoded) {
+      const b = Buffer.from(this.base64, 'base64')
+      this.decoded = new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    }
+    return this.decoded
   }
-  const out = slab.subarray(slabUsed, slabUsed + n)
-  slabUsed += n
-  return out
+
+  get timestamp(): number | undefined {
+    if (this.time === undefined) this.time = parseTime(this.stamp) ?? null
+    return this.time ?? undefined
+  }
 }
 
-const toBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-const LOGS_PREFIX = [...'{"logs":[{'].map((c) => c.charCodeAt(0))
-const DATA_KEY = new TextEncoder().encode('"data":"')
+/** `buf[at…]` starts with `expected` */
+function startsWith(buf: Buffer, at: number, expected: number[]): boolean {
+  if (at + expected.length > buf.length) return false
+  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return false
+  return true
+}
+
+/** end of a short JSON string body at `from` that JSON reads verbatim (printable ASCII, no escapes), or -1 */
+function plainStringEnd(buf: Buffer, from: number, max: number): number {
+  for (let i = from; i < buf.length && i < from + max; i++) {
+    const c = buf[i]!
+    if (c === 34 /* " */) return i
+    if (c < 32 || c > 126 || c === 92 /* \ */) return -1
+  }
+  return -1
+}
 
 /**
- * Fast path for a log line (see `pushBytes`). Returns undefined when the line is not exactly
- * `{"logs":[{…}]}` with a single `"data":"…"` whose body is plain ASCII without escapes, or when
- * the rest of it does not parse; the caller then decodes it the ordinary way.
+ * Fast path for a log line (see `pushBytes`): exactly BuildKit's
+ * `{"logs":[{"vertex":"…","stream":N,"data":"<base64>","timestamp":"…"}]}`, read without JSON.parse
+ * and without decoding the data. Returns undefined for anything else (other field order, escapes,
+ * extra fields, data that is not plain base64); the caller then decodes it the ordinary way, so
+ * both paths give the same events.
  */
 function decodeLogLine(bytes: Uint8Array, line: number): StreamEvent | undefined {
-  if (bytes.length < 256) return undefined
-  for (let i = 0; i < LOGS_PREFIX.length; i++) if (bytes[i] !== LOGS_PREFIX[i]) return undefined
   const buf = toBuffer(bytes)
-  const key = buf.indexOf(DATA_KEY)
-  if (key < 0 || buf.indexOf(DATA_KEY, key + 1) >= 0) return undefined
-  const start = key + DATA_KEY.length
-  const end = buf.indexOf(34 /* " */, start)
-  if (end < 0) return undefined
-  // Go writes []byte as padded standard base64. Node's decoder skips any character outside the
-  // base64 alphabet, so the decoded length is the full (len / 4) * 3 - padding only when every
-  // character is in it — then the body is printable ASCII without quote or backslash, and JSON
-  // would have read it verbatim.
-  const len = end - start
-  if (len % 4 !== 0) return undefined
-  const data = buf.toString('latin1', start, end)
-  const eq = data.indexOf('=')
-  if (eq >= 0 && (eq < len - 2 || data.charCodeAt(len - 1) !== 61)) return undefined
-  const pad = eq < 0 ? 0 : len - eq
-  const expected = (len / 4) * 3 - pad
-  const decoded = slabBytes(expected)
-  if (decoded.write(data, 'base64') !== expected) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(buf.toString('utf8', 0, start) + buf.toString('utf8', end))
-  } catch {
-    return undefined
-  }
-  // the cut-out `"data":""` must be logs[0].data: the only "data" key with a string value
-  if (!isObj(value) || !Array.isArray(value.logs) || value.logs.length !== 1) return undefined
-  const entry: unknown = value.logs[0]
-  if (!isObj(entry) || entry.data !== '') return undefined
-  const status = toSolveStatus(value)
-  const log = status?.logs?.[0]
-  if (!status || !log || status.logs!.length !== 1) return undefined
-  log.data = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength)
-  return {type: 'status', status, position: {line}}
+  if (!startsWith(buf, 0, LOG_HEAD)) return undefined
+  const vertexEnd = plainStringEnd(buf, LOG_HEAD.length, 512)
+  if (vertexEnd <= LOG_HEAD.length || !startsWith(buf, vertexEnd, STREAM_KEY)) return undefined
+  let at = vertexEnd + STREAM_KEY.length
+  let stream = 0
+  const digitsStart = at
+  while (at < buf.length && buf[at]! >= 48 && buf[at]! <= 57 && at - digitsStart < 9) stream = stream * 10 + buf[at++]! - 48
+  if (at === digitsStart || (buf[digitsStart] === 48 && at - digitsStart > 1) || !startsWith(buf, at, DATA_KEY)) return undefined
+  const dataStart = at + DATA_KEY.length
+  const dataEnd = buf.indexOf(34 /* " */, dataStart)
+  if (dataEnd < 0 || (dataEnd - dataStart) % 4 !== 0 || !startsWith(buf, dataEnd, TIMESTAMP_KEY)) return undefined
+  const stampStart = dataEnd + TIMESTAMP_KEY.length
+  const stampEnd = plainStringEnd(buf, stampStart, 64)
+  if (stampEnd < 0 || !startsWith(buf, stampEnd, LOG_END)) return undefined
+  const end = stampEnd + LOG_END.length
+  if (end !== buf.length && !(end + 1 === buf.length && buf[end] === 13 /* \r */)) return undefined
+  const base64 = buf.toString('latin1', dataStart, dataEnd)
+  if (!BASE64.test(base64)) return undefined
+  const log = new Base64Log(buf.toString('latin1', LOG_HEAD.length, vertexEnd), stream, base64, buf.toString('latin1', stampStart, stampEnd))
+  return {type: 'status', status: {logs: [log]}, position: {line}}
 }
 
 /** Brace depth change of a line, ignoring braces inside JSON strings. */

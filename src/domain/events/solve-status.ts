@@ -40,6 +40,11 @@ export interface VertexLog {
   stream: number
   data: Uint8Array
   timestamp?: number
+  /**
+   * the same bytes as `data`, still base64 as the stream carried them (rawjson's fast path): a
+   * consumer that may never look at them keeps this and leaves `data` (decoded on first read) alone
+   */
+  readonly base64?: string
 }
 
 export interface VertexWarning {

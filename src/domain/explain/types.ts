@@ -31,7 +31,8 @@ export interface StepExplanation {
   /** for root causes: how many steps / ms it invalidated downstream (itself included) */
   invalidated?: {steps: number; ms: number}
   dockerfileLine?: number
-  logTail: string[]
+  /** the step's last output lines when the index kept and the caller read them (JSON: only with `--logs`) */
+  logTail?: string[]
   error?: string
 }
 

@@ -68,7 +68,10 @@ export interface Step {
   error?: string
   /** vertex digests this one depends on */
   inputs: string[]
-  /** the last lines of the step's output, bounded (see MAX_LOG_LINES) */
+  /**
+   * the last lines of the step's output, bounded (see MAX_LOG_LINES); empty when not kept (see
+   * KeepLogs) or not read from the index
+   */
   logTail: string[]
   /** recorded inputs (design.md §3) when known */
   stepInputs?: StepInputs
@@ -133,3 +136,12 @@ export interface RunMetadata {
 
 export const MAX_LOG_LINES = 20
 export const MAX_LOG_LINE_LENGTH = 500
+
+/**
+ * Which steps keep a log tail (in the run, hence in the index): `failed` (default) — steps that
+ * failed or never finished, the only ones whose output explains anything; `all`; `none`. Output is
+ * most of a stream's bytes and differs on every build, so keeping every step's tail would make the
+ * index grow by kilobytes per executed step per run.
+ */
+export type KeepLogs = 'failed' | 'all' | 'none'
+export const KEEP_LOGS: readonly KeepLogs[] = ['failed', 'all', 'none']

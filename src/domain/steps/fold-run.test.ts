@@ -25,7 +25,7 @@ function referenceTail(chunks: Uint8Array[]): string[] {
 }
 
 function foldedTail(chunks: Uint8Array[]): string[] {
-  const folder = new RunFolder({source: 'rawjson'})
+  const folder = new RunFolder({source: 'rawjson', keepLogs: 'all'})
   folder.push({type: 'status', status: {vertexes: [{digest: 'sha256:v', name: '[1/2] RUN make', started: 1, completed: 2}]}, position: {line: 1}})
   chunks.forEach((data, i) => folder.push({type: 'status', status: {logs: [{vertex: 'sha256:v', stream: 1, data}]}, position: {line: i + 2}}))
   return folder.finish().steps[0]!.logTail
@@ -50,5 +50,44 @@ describe('log tails', () => {
     fc.assert(fc.property(fc.array(chunk, {maxLength: 8}), (chunks) => {
       expect(foldedTail(chunks)).toEqual(referenceTail(chunks))
     }), {numRuns: 400})
+  })
+})
+
+describe('which steps keep a log tail', () => {
+  const vertex = (digest: string, name: string, extra: Record<string, unknown> = {}) =>
+    ({type: 'status' as const, status: {vertexes: [{digest, name, started: 1, ...extra}]}, position: {line: 1}})
+  const log = (digest: string, text: string) => ({type: 'status' as const, status: {logs: [{vertex: digest, stream: 1, data: new Uint8Array(Buffer.from(text))}]}, position: {line: 1}})
+  /** a step that succeeded, one that failed, one still running when the stream ended; each printed */
+  function fold(keepLogs?: 'failed' | 'all' | 'none') {
+    const folder = new RunFolder({source: 'rawjson', keepLogs})
+    for (const [d, n] of [['sha256:ok', '[1/3] RUN ok'], ['sha256:bad', '[2/3] RUN bad'], ['sha256:cut', '[3/3] RUN cut']]) {
+      folder.push(vertex(d!, n!))
+      folder.push(log(d!, `${n} output\n`))
+    }
+    folder.push(vertex('sha256:ok', '[1/3] RUN ok', {completed: 2}))
+    folder.push(vertex('sha256:bad', '[2/3] RUN bad', {completed: 2, error: 'exit code: 1'}))
+    return Object.fromEntries(folder.finish().steps.map((s) => [s.instruction, s.logTail]))
+  }
+
+  it('by default only failed and unfinished steps', () => {
+    expect(fold()).toEqual({'RUN ok': [], 'RUN bad': ['[2/3] RUN bad output'], 'RUN cut': ['[3/3] RUN cut output']})
+  })
+
+  it('every step with keepLogs all, none with keepLogs none', () => {
+    expect(fold('all')).toEqual({'RUN ok': ['[1/3] RUN ok output'], 'RUN bad': ['[2/3] RUN bad output'], 'RUN cut': ['[3/3] RUN cut output']})
+    expect(fold('none')).toEqual({'RUN ok': [], 'RUN bad': [], 'RUN cut': []})
+  })
+
+  it('keep the last lines of output far larger than the window, from base64 chunks as rawjson gives them', () => {
+    const folder = new RunFolder({source: 'rawjson'})
+    folder.push(vertex('sha256:big', '[1/1] RUN big'))
+    const lines = Array.from({length: 4000}, (_, i) => `line ${i} ${'x'.repeat(100)}`)
+    for (let i = 0; i < lines.length; i += 50) {
+      const text = lines.slice(i, i + 50).join('\n') + '\n'
+      // the bytes come only as base64 (as rawjson's fast path leaves them)
+      folder.push({type: 'status', status: {logs: [{vertex: 'sha256:big', stream: 1, data: new Uint8Array(0), base64: Buffer.from(text).toString('base64')}]}, position: {line: 1}})
+    }
+    folder.push(vertex('sha256:big', '[1/1] RUN big', {completed: 2, error: 'exit code: 2'}))
+    expect(folder.finish().steps[0]!.logTail).toEqual(lines.slice(-MAX_LOG_LINES))
   })
 })

@@ -1,6 +1,6 @@
 import type {StreamEvent} from '../events/stream-event.js'
-import type {Vertex} from '../events/solve-status.js'
-import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES, type Run, type RunStatus, type Step} from '../model/run.js'
+import type {Vertex, VertexLog} from '../events/solve-status.js'
+import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES, type KeepLogs, type Run, type RunStatus, type Step} from '../model/run.js'
 import {discoverTargets, parseVertexName} from './parse-vertex-name.js'
 import {markServedInRun} from './served-in-run.js'
 
@@ -65,7 +65,47 @@ class LogTail {
   }
 }
 
+/**
+ * The recent output of a vertex, kept as it came (base64 text from rawjson, else bytes) and decoded
+ * only if its tail is wanted: most steps succeed and their output is dropped unread. Holds the last
+ * LOG_WINDOW_BYTES (whole chunks, a single larger chunk cut to its end), enough for the last
+ * MAX_LOG_LINES lines unless those lines are very long.
+ */
+class LogWindow {
+  private chunks: (string | Uint8Array)[] = []
+  private bytes = 0
+
+  push(log: VertexLog): void {
+    let chunk: string | Uint8Array = log.base64 ?? log.data
+    let size = chunkBytes(chunk)
+    if (size > LOG_WINDOW_BYTES) {
+      // base64 decodes in groups of 4 characters: any suffix of whole groups is valid on its own
+      chunk = typeof chunk === 'string' ? chunk.slice(-Math.ceil(LOG_WINDOW_BYTES / 3) * 4) : Uint8Array.prototype.slice.call(chunk, -LOG_WINDOW_BYTES)
+      size = chunkBytes(chunk)
+    }
+    this.chunks.push(chunk)
+    this.bytes += size
+    let drop = 0
+    while (drop < this.chunks.length - 1 && this.bytes - chunkBytes(this.chunks[drop]!) >= LOG_WINDOW_BYTES) this.bytes -= chunkBytes(this.chunks[drop++]!)
+    if (drop) this.chunks.splice(0, drop)
+  }
+
+  drainInto(tail: LogTail): void {
+    for (const c of this.chunks) tail.push(typeof c === 'string' ? Buffer.from(c, 'base64') : c)
+    this.chunks = []
+    this.bytes = 0
+  }
+}
+
+/** decoded bytes of buffered log data: `(len / 4) * 3` for base64 (padding ignored: an estimate is enough) */
+const chunkBytes = (c: string | Uint8Array) => (typeof c === 'string' ? (c.length >> 2) * 3 : c.length)
+
+/** bytes of recent output kept per running vertex (see LogWindow) */
+export const LOG_WINDOW_BYTES = 64 * 1024
+
 export interface FoldOptions {
+  /** which steps keep their log tail (default `failed`: failed or unfinished steps) */
+  keepLogs?: KeepLogs
   /** the target of a single-target stream (`ingest --target api`); bake streams name their own */
   target?: string
   /** targets known from a plan or metadata file; help resolve `[X 2/4]` */
@@ -84,7 +124,11 @@ export interface FoldOptions {
 export class RunFolder {
   private readonly vertices = new Map<string, VertexState>()
   private readonly namesByDigest = new Map<string, Set<string>>()
-  private readonly logs = new Map<string, LogTail>()
+  /** undecoded output of vertices whose tail may still be wanted */
+  private readonly windows = new Map<string, LogWindow>()
+  /** decoded tails of vertices whose tail is wanted */
+  private readonly tails = new Map<string, LogTail>()
+  private readonly keepLogs: KeepLogs
   private buildError?: string
   /** the record (bake target) the build error came from */
   private buildErrorTarget?: string
@@ -98,17 +142,24 @@ export class RunFolder {
   /** target of the record whose events follow (multi-record `.dockerbuild` bundles) */
   private currentRecordTarget?: string
 
-  constructor(private readonly options: FoldOptions = {}) {}
+  constructor(private readonly options: FoldOptions = {}) {
+    this.keepLogs = options.keepLogs ?? 'failed'
+  }
 
   push(event: StreamEvent): void {
     switch (event.type) {
       case 'status': {
-        for (const v of event.status.vertexes ?? []) this.addVertex(v)
+        for (const v of event.status.vertexes ?? []) {
+          this.addVertex(v)
+          // a finished vertex's output is complete: decode it now if it is wanted, else drop it
+          if (v.completed !== undefined) this.settleLogs(v.digest, this.keepLogs === 'all' || (this.keepLogs === 'failed' && v.error !== undefined))
+        }
+        if (this.keepLogs === 'none') break
         for (const log of event.status.logs ?? []) {
-          if (!log.vertex || log.data.length === 0) continue
-          let tail = this.logs.get(log.vertex)
-          if (!tail) this.logs.set(log.vertex, (tail = new LogTail()))
-          tail.push(log.data)
+          if (!log.vertex || (log.base64 ?? log.data).length === 0) continue
+          let window = this.windows.get(log.vertex)
+          if (!window) this.windows.set(log.vertex, (window = new LogWindow()))
+          window.push(log)
         }
         break
       }
@@ -147,6 +198,16 @@ export class RunFolder {
       this.buildError = message
       this.buildErrorTarget = target
     }
+  }
+
+  /** Moves a vertex's buffered output into its decoded tail (`keep`) or drops it. */
+  private settleLogs(digest: string, keep: boolean): void {
+    const window = this.windows.get(digest)
+    if (window) this.windows.delete(digest)
+    if (!keep) return
+    let tail = this.tails.get(digest)
+    if (!tail) this.tails.set(digest, (tail = new LogTail()))
+    window?.drainInto(tail)
   }
 
   private addVertex(v: Vertex): void {
@@ -206,7 +267,12 @@ export class RunFolder {
         durationMs,
         error: v.error,
         inputs: v.inputs,
-        logTail: this.logs.get(v.digest)?.finish().slice() ?? [],
+        logTail: [],
+      }
+      const wantTail = this.keepLogs === 'all' || (this.keepLogs === 'failed' && (v.error !== undefined || (start !== undefined && !v.completed)))
+      if (wantTail) {
+        this.settleLogs(v.digest, true)
+        step.logTail = this.tails.get(v.digest)!.finish().slice()
       }
       if (step.target === undefined) delete step.target
       steps.push(step)

@@ -48,7 +48,7 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
   if (step.advice) lines.push({text: ''}, {text: 'Advice', bold: true}, {text: `  ${step.advice}`, color: 'green'})
   const error = step.error ?? step.evidence?.error?.message
   if (error && !step.evidence?.error) lines.push({text: ''}, {text: 'Error', bold: true, color: 'red'}, {text: `  ${error}`, color: 'red'})
-  const log = step.logTail.length > 0 ? step.logTail : step.evidence?.error?.logTail ?? []
+  const log = step.logTail?.length ? step.logTail : step.evidence?.error?.logTail ?? []
   if (log.length > 0) {
     lines.push({text: ''}, {text: `Last log lines (${Math.min(log.length, MAX_LOG_LINES)} of ${log.length})`, bold: true})
     for (const l of log.slice(-MAX_LOG_LINES)) lines.push({text: `  ${l}`, dim: true})
