@@ -5,6 +5,7 @@ import {stepLabel, stepSlot} from '../model/step-identity.js'
 import {computeTotals} from '../model/totals.js'
 import {explainRun} from '../explain/explain-run.js'
 import {matchSteps, parseFrom} from '../explain/match-steps.js'
+import {definitionInputChanges} from '../provenance/compare.js'
 import type {InputChange, PlanChange, RunDiff, StepTransition, TimingRow} from './types.js'
 
 /** The plan diff of two recorded plans, flattened to one row per target attribute. */
@@ -61,6 +62,10 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
         inputs.push({key, kind: c.kind, name: c.name, old: secret ? (o ? 'secret' : undefined) : o?.value, new: secret ? (n ? 'changed' : undefined) : n?.value})
       }
     }
+    // the builder's own record (provenance): every field of the step's definition that changed, hit or miss
+    const was = m.baseline.provenance
+    const now = s.provenance
+    if (was && now && was.hash !== now.hash) for (const c of definitionInputChanges(was.definition, now.definition)) inputs.push({key, ...c})
   }
   const removed = a.steps.filter((s) => s.cacheable && s.index !== undefined && !matchedA.has(s)).map((s) => stepLabel(s))
   for (const r of removed) steps.push({key: r, label: r, from: 'miss', to: 'absent'})

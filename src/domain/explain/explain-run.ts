@@ -49,7 +49,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       durationMs: s.durationMs,
       root: v?.root ?? false,
       logTail: s.logTail,
-      dockerfileLine: s.stepInputs?.line,
+      dockerfileLine: s.stepInputs?.line ?? s.provenance?.location?.startLine,
     }
     if (s.error) e.error = s.error
     if (neverRan(s)) e.notRun = true

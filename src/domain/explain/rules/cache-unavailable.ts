@@ -19,7 +19,7 @@ export const cacheUnavailable: VerdictRule<'cache-unavailable'> = {
 }
 
 /** What the run's own events (and `cache inspect` facts) say about the cache it could use. */
-function cacheReasons({step, facts}: StepContext): string[] {
+export function cacheReasons({step, facts}: StepContext): string[] {
   const reasons: string[] = []
   const imports = facts.run.steps.filter((v) => v.internal && /^importing cache manifest from /.test(v.instruction) && (v.target === step.target || !v.target))
   if (imports.length === 0) reasons.push('no cache import in this run (cache-from not configured, or only the local builder cache was available)')

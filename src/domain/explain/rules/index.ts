@@ -3,6 +3,9 @@ import {argChangedAdvice, argExpandedIntoInstruction, argFromMetadata, argInChan
 import {baseImageChangedAdvice, baseImageMoved, baseImageRecorded} from './base-image-changed.js'
 import {cacheUnavailable, cacheUnavailableAdvice} from './cache-unavailable.js'
 import {contextChangedAdvice, contextCopyOnWorkingCache, contextRecorded} from './context-changed.js'
+import {definitionChanged} from './definition-changed.js'
+import {definitionContextCopy} from './definition-context.js'
+import {definitionUnchanged} from './definition-unchanged.js'
 import {failed, failedAdvice} from './failed.js'
 import {instructionChanged, instructionChangedAdvice} from './instruction-changed.js'
 import {newStep, newStepAdvice} from './new-step.js'
@@ -36,8 +39,11 @@ export const PRECEDENCE: readonly VerdictRule<Verdict>[] = [
   noCache,
   platformChanged,
   newStep,
+  definitionUnchanged,
   upstreamInvalidated,
   stepRemoved,
+  definitionChanged,
+  definitionContextCopy,
   argInChangedInstruction,
   argExpandedIntoInstruction,
   instructionChanged,

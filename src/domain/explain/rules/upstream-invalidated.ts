@@ -1,3 +1,4 @@
+import {definitionChanges} from '../definition-facts.js'
 import type {Advice, StepContext, VerdictRule} from '../rule.js'
 
 /** A missed parent explains this miss: a cascade down to that parent's root cause. */
@@ -24,6 +25,7 @@ function ownChanges({step, match, recorded}: StepContext): string[] {
   const out: string[] = []
   if (match && step.instruction !== match.baseline.instruction && step.kind !== 'FROM') out.push(`instruction ${match.baseline.instruction} → ${step.instruction}`)
   if (recorded) out.push(recorded.evidence.summary)
+  out.push(...definitionChanges(step, match?.baseline))
   return out
 }
 
