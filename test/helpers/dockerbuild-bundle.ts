@@ -33,8 +33,10 @@ export async function dockerbuildFromCapture(rawjsonFile: string, predicates: un
   const index = {schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest}]}
   const pack = tar.pack()
   const chunks: Buffer[] = []
-  pack.on('data', (c: Buffer) => chunks.push(c))
-  const done = new Promise((resolve) => pack.on('end', resolve))
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer)
+  })
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()))
   pack.entry({name: 'oci-layout'}, JSON.stringify({imageLayoutVersion: '1.0.0'}))
   pack.entry({name: 'index.json'}, JSON.stringify(index))
   for (const [digest, bytes] of blobs) pack.entry({name: `blobs/sha256/${digest.slice(7)}`}, bytes)
