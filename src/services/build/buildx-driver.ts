@@ -7,6 +7,7 @@ import {attachInputs} from '../../domain/inputs/compute.js'
 import {baseDigestsFromSteps, lookupBaseDigest, neededImages} from '../../domain/inputs/base-images.js'
 import type {Run, StepInputs} from '../../domain/model/run.js'
 import {parseMetadataFile} from '../../domain/metadata/parse-metadata.js'
+import {applyProvenance, parseProvenanceInputs, provenanceInMetadata} from '../../domain/provenance/sources.js'
 import {recordRun, RunRecording} from '../record.js'
 import {computeInputsFor, defaultPlatform, isRemoteContext, loadDockerfile, secretArgValues} from './recorded-inputs.js'
 import {summarize} from './summary.js'
@@ -41,7 +42,9 @@ export async function runBuildxBuilds(options: DriverOptions): Promise<BuildResu
   let outcome: {exitCode: number; cancelled: boolean}
   let metadataText: string | undefined
   try {
-    outcome = await bakeRun({...inv, metadataFile, signal: options.signal, onLine: (text, line) => recording.pushAll(decoder.push(text, line))})
+    // the metadata file then carries the build record's provenance (mode=max: every step's definition)
+    const env = {...(inv.env ?? process.env), BUILDX_METADATA_PROVENANCE: 'max'}
+    outcome = await bakeRun({...inv, env, metadataFile, signal: options.signal, onLine: (text, line) => recording.pushAll(decoder.push(text, line))})
     recording.pushAll(decoder.end())
     metadataText = await readFile(metadataFile, 'utf8').catch(() => undefined)
   } finally {
@@ -62,6 +65,13 @@ export async function runBuildxBuilds(options: DriverOptions): Promise<BuildResu
       secretValues = parsed.secretValues
     } catch {
       // a metadata file we cannot read costs the metadata, not the run
+    }
+    try {
+      const parsed = parseProvenanceInputs(provenanceInMetadata(metadataText, 'metadata.json'), options.salt)
+      run = applyProvenance(run, parsed.records, {target: single, sources: ['metadata.json']}).run
+      secretValues.push(...parsed.secretValues)
+    } catch {
+      // provenance we cannot use costs the definitions, not the run
     }
   }
   for (const t of Object.values(plan.target)) secretValues.push(...secretArgValues(t.args ?? {}))
