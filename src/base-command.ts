@@ -1,5 +1,5 @@
 import {Command, Flags, ux, type Interfaces} from '@oclif/core'
-import {exitCodeFor, renderError, FailedCheck} from './errors.js'
+import {BakedoctorError, exitCodeFor, renderError} from './errors.js'
 import {redactOutput, redactOutputValue} from './lib/redact.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BakedoctorCommand)['baseFlags'] & T['flags']>
@@ -47,16 +47,20 @@ export abstract class BakedoctorCommand<T> extends Command {
     return redactOutputValue(result)
   }
 
-  protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+  /**
+   * Every error ends here: one JSON document with --json (the command's result when the error
+   * carries one, e.g. a failed gate), else one sentence on stderr; the exit code comes from the
+   * error's kind (src/domain/errors.ts EXIT_CODES).
+   */
+  protected override async catch(error: Error): Promise<unknown> {
     const code = exitCodeFor(error)
-    // oclif's own parse errors (unknown flag, missing arg) already carry exit 2
-    if ((error as {oclif?: {exit?: number}}).oclif?.exit !== undefined && !(error instanceof FailedCheck)) {
-      if (this.jsonEnabled()) this.logJson({error: {message: redactOutput(error.message), code}})
-      return super.catch(error)
-    }
+    const ours = error instanceof BakedoctorError ? error : undefined
     if (this.jsonEnabled()) {
-      const input = error as {file?: string; position?: {line?: number; offset?: number}; fix?: string}
-      this.logJson({error: {message: redactOutput(error.message), code, fix: input.fix, file: input.file, line: input.position?.line, offset: input.position?.offset}})
+      if (ours?.result !== undefined) this.logJson(this.toSuccessJson(ours.result as T))
+      else this.logJson({error: {message: redactOutput(error.message), code, fix: ours?.fix, file: ours?.file, line: ours?.position?.line, offset: ours?.position?.offset}})
+    } else if (!ours && (error as {oclif?: {exit?: number}}).oclif?.exit !== undefined) {
+      // oclif's own parse errors (unknown flag, missing arg) carry exit 2 and render themselves
+      return super.catch(error)
     } else {
       process.stderr.write(redactOutput(renderError(error)) + '\n')
     }

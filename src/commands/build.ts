@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../base-command.js'
+import {FailedCheck} from '../errors.js'
 import type {BuildResult} from '../services/build/index.js'
 
 export default class Build extends BakedoctorCommand<BuildResult> {
@@ -84,14 +85,20 @@ export default class Build extends BakedoctorCommand<BuildResult> {
         for (const explanation of result.explanations) this.out('\n' + renderExplanationText(explanation))
       }
     }
-    if (!result.ok) process.exitCode = 1
     if (result.gates?.length) {
       const {renderGateText} = await import('../output/gate-text.js')
-      for (const gate of result.gates) {
-        this.out('\n' + renderGateText(gate))
-        if (!gate.passed) process.exitCode = 1
-      }
+      for (const gate of result.gates) this.out('\n' + renderGateText(gate))
     }
+    const failed = buildFailure(result)
+    if (failed) throw new FailedCheck(failed, {result})
     return result
   }
+}
+
+/** Why `build` exits 1: a build that failed or was cancelled, or a gate that did not pass. */
+function buildFailure(result: BuildResult): string | undefined {
+  const bad = result.runs.find((r) => r.status !== 'completed')
+  if (!result.ok) return bad ? `run ${bad.id} ${bad.status}${bad.error && bad.error !== bad.status ? `: ${bad.error}` : ''}` : 'nothing was built'
+  const gate = result.gates?.find((g) => !g.passed)
+  return gate?.headline
 }

@@ -59,21 +59,9 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
       await write(flags['summary-file'], renderGateMarkdown(result) + '\n', true, '--summary-file')
     }
     this.out(flags.output ? renderGateText(result) : report)
-    if (result.outcome === 'not-evaluable') {
-      if (this.jsonEnabled()) {
-        process.exitCode = 2
-        return result
-      }
-      throw new UsageError(result.headline, {fix: result.fix})
-    }
-    if (!result.passed) {
-      // --json prints the typed result (oclif does, from the return value) and still exits 1
-      if (this.jsonEnabled()) {
-        process.exitCode = 1
-        return result
-      }
-      throw new FailedCheck(result.headline)
-    }
+    // --json prints the typed result (the error carries it) and still exits non-zero
+    if (result.outcome === 'not-evaluable') throw new UsageError(result.headline, {fix: result.fix, result})
+    if (!result.passed) throw new FailedCheck(result.headline, {result})
     return result
   }
 }

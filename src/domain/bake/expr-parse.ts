@@ -6,6 +6,7 @@
  * `@cdktf/hcl2json` re-encodes native HCL as HCL-JSON (every string a template, every other expression
  * wrapped as `"${<source>}"`), so this parser serves both HCL and JSON bake files.
  */
+import {BakedoctorError} from '../errors.js'
 import type {Value} from './value.js'
 
 export type Expr =
@@ -41,11 +42,9 @@ export type TmplPart =
   | {t: 'if'; c: Expr; then: TmplPart[]; else: TmplPart[]}
   | {t: 'for'; k?: string; v: string; coll: Expr; body: TmplPart[]}
 
-export class ParseError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ParseError'
-  }
+/** A bake expression that does not parse; the resolver adds file and line. */
+export class ParseError extends BakedoctorError {
+  readonly kind = 'input'
 }
 
 type RawTok =

@@ -3,17 +3,16 @@
  * deduplicated), maps and objects are plain objects. Numbers are JS numbers: buildx uses 512-bit
  * big.Float, so only integers beyond 2^53 and long fractional arithmetic can differ (bake.md §0.7).
  */
+import {BakedoctorError} from '../errors.js'
+
 export type Value = null | string | number | boolean | Value[] | ValueObject
 export interface ValueObject {
   [key: string]: Value
 }
 
 /** A failure while evaluating an expression; the resolver adds file, block and attribute. */
-export class EvalError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'EvalError'
-  }
+export class EvalError extends BakedoctorError {
+  readonly kind = 'input'
 }
 
 export function isObject(v: Value | undefined): v is ValueObject {

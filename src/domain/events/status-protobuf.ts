@@ -8,14 +8,12 @@
  */
 import {BinaryReader, WireType} from '@bufbuild/protobuf/wire'
 import type {ProgressGroup, SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning} from './solve-status.js'
+import {BakedoctorError} from '../errors.js'
 import {timestampToMs} from './time.js'
 
 /** Thrown for bytes that are not a valid StatusResponse (truncated, bad varint, bad tag). */
-export class ProtobufDecodeError extends Error {
-  constructor(message: string, options?: {cause?: unknown}) {
-    super(message, options)
-    this.name = 'ProtobufDecodeError'
-  }
+export class ProtobufDecodeError extends BakedoctorError {
+  readonly kind = 'input'
 }
 
 const MAX_DEPTH = 32
