@@ -62,6 +62,42 @@ export const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]+:[^\s/@'"]
 export const ASSIGNMENT = /\b([A-Za-z_][A-Za-z0-9_.-]*=)("[^"\n]*"|'[^'\n]*'|[^\s"'`;&|,)=][^\s"'`;&|,)]*)/g
 export const JSON_ASSIGNMENT = /("([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*)("(?:[^"\\\n]|\\.)*")/g
 
+/**
+ * Cheap tests that decide whether the full expressions need to run at all (most texts are step
+ * names and log lines with no secret in them; a big bake has hundreds of thousands).
+ */
+export const TOKEN_HINT = /gh[pousr]_|github_pat_|A(?:KIA|SIA|GPA|IDA|ROA|NPA)|npm_|xox|glpat-|eyJ/
+export const ASSIGNMENT_HINT = /(?:TOKEN|SECRET|PASS|PWD|KEY|CREDENTIAL|AUTH|PRIVATE|CERT|SESSION|COOKIE)[A-Za-z0-9_.-]*"?\s*[=:]/i
+
+const BASE64_CHAR = new Uint8Array(128)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+') BASE64_CHAR[c.charCodeAt(0)] = 1
+const isBase64At = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i)
+  return c < 128 && BASE64_CHAR[c] === 1
+}
+
+/**
+ * Whether `text` has a run of `length` or more base64 characters (a candidate AWS secret key).
+ * Such a run covers every `length`-th position, so only those are probed, and grown both ways on a
+ * hit: a few probes per step name instead of a pass over every character.
+ */
+export function hasBase64Run(text: string, length = 40): boolean {
+  let i = length - 1
+  while (i < text.length) {
+    if (!isBase64At(text, i)) {
+      i += length
+      continue
+    }
+    let left = i
+    while (left > 0 && isBase64At(text, left - 1)) left--
+    let right = i
+    while (right + 1 < text.length && isBase64At(text, right + 1)) right++
+    if (right - left + 1 >= length) return true
+    i = right + length
+  }
+  return false
+}
+
 /** Every token shape in one expression (for a quick test and one pass over long texts). */
 export const ANY_TOKEN = new RegExp(TOKEN_SHAPES.map((s) => s.pattern.source).join('|'), 'g')
 

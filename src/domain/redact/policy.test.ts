@@ -170,3 +170,28 @@ describe('redaction policy: the hash keeps "changed / unchanged"', () => {
     expect(out.rootKey).toBe('sha256:' + 'd'.repeat(64))
   })
 })
+
+describe('redaction policy: fields it does not know by name', () => {
+  it('a step or run field added later (provenance, …) is redacted as JSON, not passed through', () => {
+    const step = {
+      digest: 'sha256:' + 'a'.repeat(64), name: 'RUN x', kind: 'RUN', instruction: 'RUN x', internal: false, cacheable: true, cached: false, servedInRun: false,
+      completed: true, durationMs: 1, inputs: [], logTail: [],
+      provenance: {definition: {kind: 'exec', inputs: [], exec: {args: ['/bin/sh', '-c', `echo ${GH}`], env: {NPM_TOKEN: 'hunter22', PATH: '/bin'}, mounts: []}}},
+    } as unknown as Step
+    const run = {source: 'rawjson', createdAt: 0, durationMs: 1, status: 'completed', targets: [], platforms: [], steps: [step], labels: {}, skippedLines: 0, provenance: [{buildArgs: {NPM_TOKEN: 'hunter22'}}]} as unknown as Run
+    const out = JSON.stringify(r.run(run))
+    expect(out).not.toContain(GH)
+    expect(out).not.toContain('hunter22')
+    expect(out).toContain('"PATH":"/bin"')
+  })
+})
+
+describe('hasBase64Run (the AWS-key pre-check)', () => {
+  it('finds a 40-character run wherever it starts, and nothing shorter', async () => {
+    const {hasBase64Run} = await import('./patterns.js')
+    for (let pad = 0; pad < 45; pad++) {
+      expect(hasBase64Run(' '.repeat(pad) + 'a'.repeat(40) + ' x'), `pad ${pad}`).toBe(true)
+      expect(hasBase64Run(' '.repeat(pad) + 'a'.repeat(39) + ' ' + 'b'.repeat(39)), `pad ${pad}`).toBe(false)
+    }
+  })
+})

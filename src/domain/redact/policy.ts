@@ -8,7 +8,7 @@
 import {createHash} from 'node:crypto'
 import type {Plan, PlanTarget} from '../bake/plan.js'
 import type {InputComponent, Run, RunMetadata, Step} from '../model/run.js'
-import {ANY_TOKEN, ASSIGNMENT, JSON_ASSIGNMENT, PEM_BLOCK, PEM_ORPHAN_END, URL_CREDENTIALS, isEnvStyleName, isHighEntropy, isSecretAssignmentName, isSecretName, isTokenMatch, looksLikeToken} from './patterns.js'
+import {ANY_TOKEN, ASSIGNMENT, JSON_ASSIGNMENT, PEM_BLOCK, PEM_ORPHAN_END, URL_CREDENTIALS, ASSIGNMENT_HINT, TOKEN_HINT, hasBase64Run, isEnvStyleName, isHighEntropy, isSecretAssignmentName, isSecretName, isTokenMatch, looksLikeToken} from './patterns.js'
 
 export {isSecretName, looksLikeToken, isHighEntropy} from './patterns.js'
 
@@ -36,6 +36,11 @@ export interface RedactorOptions {
   /** values known to be secret (secret-named build args, registry passwords): replaced wherever seen */
   known?: Iterable<string>
 }
+
+/** Step fields that hold no free text (digests, parsed name parts, flags, times) or that `step` redacts itself. */
+const SAFE_STEP_FIELDS: ReadonlySet<string> = new Set(['digest', 'target', 'platform', 'stage', 'index', 'total', 'kind', 'internal', 'cacheable', 'cached', 'servedInRun', 'completed', 'started', 'finished', 'durationMs', 'inputs', 'name', 'instruction', 'error', 'logTail', 'stepInputs'])
+/** Run fields that hold no free text or that `run` redacts itself. */
+const SAFE_RUN_FIELDS: ReadonlySet<string> = new Set(['id', 'source', 'createdAt', 'startedAt', 'finishedAt', 'durationMs', 'status', 'platforms', 'skippedLines', 'planHash', 'steps', 'sourceFile', 'error', 'targets', 'labels', 'git', 'metadata'])
 
 export class Redactor {
   readonly salt: string
@@ -83,12 +88,15 @@ export class Redactor {
       out = out.replace(PEM_BLOCK, (m) => this.marker(m))
       out = out.replace(PEM_ORPHAN_END, (m) => this.marker(m))
     }
-    if (out.includes('@')) {
+    if (out.includes('@') && out.includes('://')) {
       URL_CREDENTIALS.lastIndex = 0
       out = out.replace(URL_CREDENTIALS, (_m, scheme: string, userinfo: string) => `${scheme}${this.marker(userinfo)}@`)
     }
-    ANY_TOKEN.lastIndex = 0
-    out = out.replace(ANY_TOKEN, (m) => (isTokenMatch(m) ? this.marker(m) : m))
+    if (TOKEN_HINT.test(out) || hasBase64Run(out)) {
+      ANY_TOKEN.lastIndex = 0
+      out = out.replace(ANY_TOKEN, (m) => (isTokenMatch(m) ? this.marker(m) : m))
+    }
+    if (!ASSIGNMENT_HINT.test(out)) return out
     if (out.includes('=')) {
       ASSIGNMENT.lastIndex = 0
       out = out.replace(ASSIGNMENT, (m, prefix: string, value: string) => (isSecretAssignmentName(prefix.slice(0, -1)) ? prefix + this.quoted(value) : m))
@@ -148,7 +156,17 @@ export class Redactor {
       const dockerfile = stepInputs.dockerfile !== undefined ? this.text(stepInputs.dockerfile) : undefined
       if (components.some((c, i) => c !== stepInputs!.components[i]) || dockerfile !== stepInputs.dockerfile) stepInputs = {...stepInputs, components, dockerfile}
     }
-    return {...s, name, instruction, error, logTail, stepInputs}
+    return {...this.unknownFields(s, SAFE_STEP_FIELDS), name, instruction, error, logTail, stepInputs}
+  }
+
+  /**
+   * The fields of a record this policy does not handle by name (provenance definitions, and whatever
+   * the model gains later) are redacted as JSON, so that a new field cannot carry a secret past it.
+   */
+  private unknownFields<T extends object>(record: T, safe: ReadonlySet<string>): T {
+    const out = {...record} as Record<string, unknown>
+    for (const [k, v] of Object.entries(record)) if (!safe.has(k) && v !== undefined && v !== null && typeof v !== 'number' && typeof v !== 'boolean') out[k] = this.deep(v)
+    return out as T
   }
 
   /** A run as it may be stored or shown: every free text, label, arg and recorded input redacted. */
@@ -161,7 +179,7 @@ export class Redactor {
         }
       : undefined
     return {
-      ...run,
+      ...this.unknownFields(run, SAFE_RUN_FIELDS),
       sourceFile: run.sourceFile !== undefined ? this.text(run.sourceFile) : undefined,
       error: run.error !== undefined ? this.text(run.error) : undefined,
       targets: run.targets.map((t) => this.text(t)),
