@@ -21,7 +21,10 @@ const digest = (text) => 'sha256:' + createHash('sha256').update(text).digest('h
  * @param {{targets?: number, platforms?: string[], stepsPerTarget?: number, cachedRatio?: number,
  *          seed?: number, runId?: number, logBytesPerRun?: number, logChunkBytes?: number, failTarget?: number}} o
  * logBytesPerRun: output bytes of each executed RUN step; logChunkBytes: split it into `logs`
- * messages of at most that many bytes (default: one message).
+ * messages of at most that many bytes (default: one message). logLineBytes: instead, print it as
+ * lines of about that many bytes, each line its own `logs` message, with a `statuses` progress
+ * message every 16 lines — what BuildKit sends for `npm ci`, `apt-get` or a compiler; the lines
+ * differ per run (times, hashes), as real output does.
  */
 export function* bakeStreamLines(o = {}) {
   const targets = o.targets ?? 40
@@ -69,6 +72,13 @@ export function* bakeStreamLines(o = {}) {
       yield JSON.stringify({vertexes: [{...base, started: iso(started)}]})
       if (!cached && v.kind === 'RUN') {
         yield JSON.stringify({statuses: [{id: 'running', vertex: v.digest, current: 1, timestamp: iso(started + 1), started: iso(started)}]})
+        if (o.logLineBytes) {
+          yield* realisticOutput(v.digest, started, logBytes, o.logLineBytes, rand, runId)
+          const failed = o.failTarget === ti && v.kind === 'RUN' && !cached
+          yield JSON.stringify({vertexes: [{...base, started: iso(started), completed: iso(t), ...(failed ? {error: 'process "/bin/sh -c npm ci" did not complete successfully: exit code: 1'} : {})}]})
+          if (failed) return
+          continue
+        }
         const raw = Buffer.from(`compiling ${v.name.slice(0, 40)}\n`.repeat(Math.max(1, Math.round(logBytes / 60))))
         // BuildKit sends a step's output as it comes, in pieces (logChunkBytes); default: one message
         const chunk = o.logChunkBytes ?? raw.length
@@ -82,5 +92,25 @@ export function* bakeStreamLines(o = {}) {
       if (failed) return
     }
     yield JSON.stringify({vertexes: [{digest: digest(`${runId}/${target}/export`), name: `[${target}] exporting to image`, started: iso(t), completed: iso(t + 50)}]})
+  }
+}
+
+const PACKAGES = ['react', 'lodash', 'typescript', 'esbuild', 'undici', 'libssl3', 'ca-certificates', 'zlib1g', 'gcc-12', 'python3-pip']
+
+/**
+ * `bytes` of output as lines of about `lineBytes`, one `logs` message per line (base64, as BuildKit
+ * sends it) and a `statuses` message every 16 lines.
+ */
+function* realisticOutput(vertex, started, bytes, lineBytes, rand, runId) {
+  const iso = (ms) => new Date(ms).toISOString().replace('Z', '456789Z')
+  const lines = Math.max(1, Math.round(bytes / lineBytes))
+  for (let i = 0; i < lines; i++) {
+    const at = started + 2 + i * 3
+    const pkg = PACKAGES[Math.floor(rand() * PACKAGES.length)]
+    const hash = Math.floor(rand() * 2 ** 52).toString(16).padStart(13, '0')
+    const head = `#${runId} ${(i * 0.003).toFixed(3)} npm http fetch GET 200 https://registry.npmjs.org/${pkg}/-/${pkg}-${i % 97}.${runId % 13}.${Math.floor(rand() * 100)}.tgz ${Math.floor(rand() * 900)}ms (cache miss) sha512-${hash}`
+    const line = `${head} ${'resolved '.repeat(Math.max(0, Math.floor((lineBytes - head.length) / 9)))}`.slice(0, lineBytes - 1) + '\n'
+    yield JSON.stringify({logs: [{vertex, stream: 1, data: Buffer.from(line).toString('base64'), timestamp: iso(at)}]})
+    if (i % 16 === 15) yield JSON.stringify({statuses: [{id: `extracting ${pkg}`, vertex, name: 'extracting', current: i + 1, total: lines, timestamp: iso(at + 1), started: iso(started + 1)}]})
   }
 }

@@ -46,6 +46,8 @@ export function varyRun(template, i, rand) {
       durationMs,
       started,
       finished: started === undefined ? undefined : started + durationMs,
+      // output differs on every build (times, hashes): a kept tail is new text in every run
+      logTail: s.logTail.map((l) => `[run ${i}] ${l}`),
     }
   })
   return {
@@ -62,7 +64,29 @@ export function varyRun(template, i, rand) {
 export async function historyRecipe(runs) {
   const {MIGRATIONS} = await dist('adapters/db/migrations.js')
   const schema = createHash('sha256').update(MIGRATIONS.join('\n--\n')).digest('hex').slice(0, 16)
-  return {v: 2, runs, templates: 12, targets: 40, stepsPerTarget: 30, schema}
+  return {v: 3, runs, templates: 12, targets: 40, stepsPerTarget: 30, logLineBytes: 1000, logBytesPerRun: 30_000, schema, code: storageCodeHash()}
+}
+
+/** The fold (which tails it keeps) and the store (what it writes) decide an index's size too. */
+export function storageCodeHash() {
+  const code = createHash('sha256')
+  for (const f of ['domain/steps/fold-run.js', 'adapters/db/index-store.js']) code.update(readFileSync(path.join(ROOT, 'dist', f)))
+  return code.digest('hex').slice(0, 16)
+}
+
+/**
+ * Template k of the history: folded (with the default log policy) from a stream whose RUNs print
+ * ~1 KB lines; every fourth template fails its last target's first executed RUN (its tail is kept).
+ * The last run of the history uses the `regressed` template: a hit rate low enough that
+ * `gate --min-hit-rate 80` fails and explains it.
+ */
+function templateShape(r, k, regressed = false) {
+  return {
+    targets: r.targets, stepsPerTarget: r.stepsPerTarget, seed: 3, runId: k, logBytesPerRun: r.logBytesPerRun, logLineBytes: r.logLineBytes,
+    cachedRatio: regressed ? 0.985 : [0.96, 0.975, 0.99, 0.995][k % 4], ...(regressed ? {seed: 9} : {}),
+    // the last target fails (a bake builds the others)
+    ...(k % 4 === 3 ? {failTarget: r.targets - 1} : {}),
+  }
 }
 
 /** bench/.data/history-N.db, built when missing or stale. Returns its path and whether it was rebuilt. */
@@ -77,15 +101,14 @@ export async function ensureHistory(runs = 1000, log = () => {}) {
   const {IndexStore} = await dist('adapters/db/index-store.js')
   const r = JSON.parse(recipe)
   const templates = []
-  for (let k = 0; k < r.templates; k++) {
-    templates.push(await foldSynthetic({targets: r.targets, stepsPerTarget: r.stepsPerTarget, cachedRatio: [0.96, 0.975, 0.99, 0.995][k % 4], seed: 3, runId: k, logBytesPerRun: 600}))
-  }
+  for (let k = 0; k < r.templates; k++) templates.push(await foldSynthetic(templateShape(r, k)))
+  const regressed = await foldSynthetic(templateShape(r, r.templates, true))
   const store = await IndexStore.open(tmp, {create: true})
   const rand = rng(42)
   const t0 = Date.now()
   try {
     for (let i = 0; i < runs; i++) {
-      store.saveRun(varyRun(templates[i % templates.length], i, rand))
+      store.saveRun(varyRun(i === runs - 1 ? regressed : templates[i % templates.length], i, rand))
       if ((i + 1) % 100 === 0) log(`  history: ${i + 1}/${runs} runs (${((Date.now() - t0) / 1000).toFixed(0)} s)`)
     }
     store.db.pragma('wal_checkpoint(TRUNCATE)')

@@ -3,6 +3,9 @@ import {spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
+/** min, median, max of a list of numbers */
+export const spread = (xs) => ({min: Math.min(...xs), median: median(xs), max: Math.max(...xs)})
+
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1

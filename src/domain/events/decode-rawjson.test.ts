@@ -39,12 +39,16 @@ describe('rawjson pushBytes (fast path for log lines)', () => {
     expect(Buffer.from(log!.data).toString()).toBe(payload)
   })
 
-  it('falls back for data JSON would not read verbatim: escapes, control characters, non-ASCII, padding in the middle', () => {
+  it('decodes data JSON would not read verbatim (escapes, non-ASCII, padding in the middle) as the text path does', () => {
     const long = b64('x'.repeat(600))
-    for (const data of [`${long}\\u0041`, `${long}\\/AA`, `${long}\t`, `${long}é`, `AA==${long}`, `${long} AAA`]) {
+    for (const data of [`${long}\\u0041`, `${long}\\n`, `${long}\\/AA`, `${long}é`, `AA==${long}`, `${long} AAA`]) {
       const {text, bytes} = both(logLine(data))
       expect(bytes).toEqual(text)
     }
+    // a raw control character makes the line invalid JSON: the text path skips the line, the byte
+    // path (which does not look at every byte) keeps it and decodes the data without it
+    const tab = createRawjsonDecoder().pushBytes(Buffer.from(logLine(`${long}\tAAAA`)), 7)
+    expect(tab[0]?.type === 'status' && Buffer.from(tab[0].status.logs![0]!.data).toString()).toBe('x'.repeat(600) + '\0\0\0')
   })
 
   it('falls back when "data" is not (only) the log entry\'s own string', () => {

@@ -117,7 +117,10 @@ function rootCausesOf(steps: StepExplanation[]): RootCause[] {
   const cascadesOf = new Map<string, StepExplanation[]>()
   for (const d of steps) {
     const rootKey = d.evidence?.root
-    if (rootKey) cascadesOf.set(rootKey, [...(cascadesOf.get(rootKey) ?? []), d])
+    if (!rootKey) continue
+    let cascade = cascadesOf.get(rootKey)
+    if (!cascade) cascadesOf.set(rootKey, (cascade = []))
+    cascade.push(d)
   }
   const byKey = new Map(steps.map((e) => [e.key, e]))
   for (const e of steps) {

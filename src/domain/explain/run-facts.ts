@@ -28,6 +28,10 @@ export interface RunFacts {
   baselineFromDigest(s: Step, ref: string): string | undefined
   /** Dockerfile-step parents: DAG inputs when the stream has them, else the previous step of the stage */
   parentsOf(s: Step): Step[]
+  /** the run's cache-import vertices that serve this step's target (its own and the untargeted ones) */
+  cacheImportsFor(s: Step): Step[]
+  /** the platforms the baseline built */
+  baselinePlatforms(): string[]
   /** `[api linux/amd64 build 4/6] COPY …` for a step key */
   labelOfKey(key: string): string
   /** baseline steps no step of this run matched, directly before this baseline step in its stage */
@@ -37,16 +41,22 @@ export interface RunFacts {
   baselineLabel(baselineStep: Step): string
 }
 
+/** the instruction of a cache-import vertex, before its ref */
+export const CACHE_IMPORT = 'importing cache manifest from '
+
 const stageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}`
 const platformStageKey = (s: Step) => `${s.target ?? ''}|${s.stage ?? ''}|${s.platform ?? ''}`
 const targetPlatformKey = (s: Step) => `${s.target ?? ''}|${s.platform ?? ''}`
 
 export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOptions, matches?: ReadonlyMap<Step, StepMatch>): RunFacts {
-  const byDigest = new Map<string, Step[]>()
+  // a digest's first step, and its first step per target: a FROM shared by every target of a bake
+  // is one digest, and scanning its steps for each child would be targets × steps
+  const firstByDigest = new Map<string, Step>()
+  const firstByDigestTarget = new Map<string, Step>()
   for (const s of run.steps) {
-    let l = byDigest.get(s.digest)
-    if (!l) byDigest.set(s.digest, (l = []))
-    l.push(s)
+    if (!firstByDigest.has(s.digest)) firstByDigest.set(s.digest, s)
+    const k = `${s.digest}\u0000${s.target ?? ''}`
+    if (!firstByDigestTarget.has(k)) firstByDigestTarget.set(k, s)
   }
   const stageSteps = new Map<string, Step[]>()
   const stageStepsKey = (s: Step) => `${s.target ?? ''}|${s.platform ?? ''}|${s.stage ?? ''}`
@@ -65,6 +75,9 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     baselineFromDigest.set(`${targetPlatformKey(b)}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
   }
   let labelBySlot: Map<string, string> | undefined
+  let cacheImports: Step[] | undefined
+  const importsByTarget = new Map<string, Step[]>()
+  let basePlatformList: string[] | undefined
   let baselineStageSteps: Map<string, Step[]> | undefined
   let matched: Set<Step> | undefined
 
@@ -76,15 +89,25 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     platformHadHit: (s) => platformHadHit.has(targetPlatformKey(s)),
     baselineFromDigest: (s, ref) => baselineFromDigest.get(`${targetPlatformKey(s)}|${ref}`),
     parentsOf(s) {
-      const fromDag = s.inputs.flatMap((d) => {
-        const c = byDigest.get(d) ?? []
-        const same = c.filter((p) => p.target === s.target)
-        return (same.length ? same : c).slice(0, 1)
-      }).filter((p) => !p.internal)
+      const fromDag: Step[] = []
+      for (const d of s.inputs) {
+        const p = firstByDigestTarget.get(`${d}\u0000${s.target ?? ''}`) ?? firstByDigest.get(d)
+        if (p && !p.internal) fromDag.push(p)
+      }
       if (fromDag.length || s.inputs.length) return fromDag
       const list = stageSteps.get(stageStepsKey(s)) ?? []
       const prev = list.filter((p) => p.index! < s.index!).pop()
       return prev ? [prev] : []
+    },
+    cacheImportsFor(s) {
+      // once per target, not once per step that asks (every cache-unavailable miss does)
+      cacheImports ??= run.steps.filter((v) => v.internal && v.instruction.startsWith(CACHE_IMPORT))
+      let list = importsByTarget.get(s.target ?? '')
+      if (!list) importsByTarget.set(s.target ?? '', (list = cacheImports.filter((v) => v.target === s.target || !v.target)))
+      return list
+    },
+    baselinePlatforms() {
+      return (basePlatformList ??= [...new Set((baseline?.steps ?? []).map((b) => b.platform).filter((p): p is string => !!p))])
     },
     labelOfKey(key) {
       if (!labelBySlot) {

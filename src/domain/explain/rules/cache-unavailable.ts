@@ -1,5 +1,6 @@
 import {parseFrom} from '../match-steps.js'
 import type {Advice, StepContext, VerdictRule} from '../rule.js'
+import {CACHE_IMPORT} from '../run-facts.js'
 import {unrecordedInputs} from './context-changed.js'
 
 /** Last in the list: nothing the step depends on changed, yet it missed. Always decides. */
@@ -21,10 +22,10 @@ export const cacheUnavailable: VerdictRule<'cache-unavailable'> = {
 /** What the run's own events (and `cache inspect` facts) say about the cache it could use. */
 export function cacheReasons({step, facts}: StepContext): string[] {
   const reasons: string[] = []
-  const imports = facts.run.steps.filter((v) => v.internal && /^importing cache manifest from /.test(v.instruction) && (v.target === step.target || !v.target))
+  const imports = facts.cacheImportsFor(step)
   if (imports.length === 0) reasons.push('no cache import in this run (cache-from not configured, or only the local builder cache was available)')
   for (const imp of imports) {
-    const ref = imp.instruction.replace(/^importing cache manifest from /, '')
+    const ref = imp.instruction.slice(CACHE_IMPORT.length)
     if (imp.error) reasons.push(`importing cache from ${ref} failed: ${imp.error}`)
     else reasons.push(`cache imported from ${ref}, but it held no record for this step on ${step.platform ?? 'this platform'} (a per-arch overwrite of a shared ref, or mode=min, are the usual causes)`)
   }

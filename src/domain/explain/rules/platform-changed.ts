@@ -10,7 +10,7 @@ export const platformChanged: VerdictRule<'platform-changed'> = {
   decide({step, match, facts}) {
     const {baseline, run} = facts
     if (match || !baseline || step.platform === undefined || !facts.baselineHasStage(step) || facts.baselineHasPlatform(step)) return undefined
-    const basePlatforms = [...new Set(baseline.steps.map((b) => b.platform).filter((p): p is string => !!p))]
+    const basePlatforms = facts.baselinePlatforms()
     if (basePlatforms.length === 0) return undefined
     return {
       verdict: 'platform-changed',
