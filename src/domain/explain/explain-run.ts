@@ -51,6 +51,8 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       logTail: s.logTail,
       dockerfileLine: s.stepInputs?.line ?? s.provenance?.location?.startLine,
     }
+    if (s.provenance?.location) e.location = s.provenance.location
+    if (s.provenance) e.definition = s.provenance.definition
     if (s.error) e.error = s.error
     if (neverRan(s)) e.notRun = true
     if (match) e.baselineKey = stepSlot(match.baseline)

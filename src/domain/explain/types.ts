@@ -1,4 +1,5 @@
 import type {Run, RunTotals, Step} from '../model/run.js'
+import type {StepDefinition, StepLocation} from '../provenance/types.js'
 import type {Evidence} from './evidence.js'
 import type {Verdict} from './rules/index.js'
 
@@ -31,6 +32,9 @@ export interface StepExplanation {
   /** for root causes: how many steps / ms it invalidated downstream (itself included) */
   invalidated?: {steps: number; ms: number}
   dockerfileLine?: number
+  /** the step's Dockerfile position and definition, from the build's provenance */
+  location?: StepLocation
+  definition?: StepDefinition
   /** the step's last output lines when the index kept and the caller read them (JSON: only with `--logs`) */
   logTail?: string[]
   error?: string

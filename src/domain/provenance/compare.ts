@@ -74,17 +74,21 @@ export function commandText(args: readonly string[]): string {
   return args.length === 3 && /(^|\/)(ba|da)?sh$/.test(args[0]!) && args[1] === '-c' ? args[2]! : args.join(' ')
 }
 
-export function mountText(m: DefinitionMount): string {
+/** How an `input N` reference reads: `input 1`, or a presenter's name for it (`the build context`). */
+export type InputNamer = (ref: string | undefined) => string
+const plainInput: InputNamer = (ref) => ref ?? 'scratch'
+
+export function mountText(m: DefinitionMount, inputName: InputNamer = plainInput): string {
   const parts = [`type=${m.type}`, `target=${m.target}`]
   if (m.cacheId !== undefined) parts.push(`id=${m.cacheId}`)
   if (m.sharing && m.sharing !== 'shared') parts.push(`sharing=${m.sharing}`)
   if (m.id) parts.push(`id=${m.id}`)
-  if (m.type === 'bind' && m.source) parts.push(`from=${m.source}${m.selector ? `:${m.selector}` : ''}`)
+  if (m.type === 'bind' && m.source) parts.push(`from=${inputName(m.source)}${m.selector ? `:${m.selector}` : ''}`)
   if (m.readonly) parts.push('ro')
   return parts.join(',')
 }
 
-export function fileActionText(a: FileActionDefinition): string {
+export function fileActionText(a: FileActionDefinition, inputName: InputNamer = plainInput): string {
   const extra = [
     a.mode ? `mode ${a.mode}` : '',
     a.chown ? `chown ${a.chown}` : '',
@@ -92,7 +96,7 @@ export function fileActionText(a: FileActionDefinition): string {
     a.exclude?.length ? `exclude ${a.exclude.join(' ')}` : '',
   ].filter(Boolean).join(', ')
   const tail = extra ? ` (${extra})` : ''
-  if (a.type === 'copy') return `copy ${a.src} → ${a.dest}${a.from ? ` from ${a.from}` : ''}${tail}`
+  if (a.type === 'copy') return `copy ${a.src} → ${a.dest}${a.from ? ` from ${inputName(a.from)}` : ''}${tail}`
   if (a.type === 'symlink') return `symlink ${a.src} → ${a.dest}`
   return `${a.type} ${a.path ?? ''}${a.contentDigest ? ` content ${a.contentDigest.slice(0, 19)}` : ''}${tail}`
 }

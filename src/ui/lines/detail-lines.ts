@@ -3,6 +3,7 @@
  */
 import type {Evidence, Explanation, StepExplanation} from '../../domain/explain/types.js'
 import {formatDuration, shortDigest} from '../../lib/format.js'
+import {definitionLines, formatStepLocation} from '../../output/definition-text.js'
 import type {Row} from '../state/step-tree.js'
 import {isMiss} from '../state/step-tree.js'
 import {MARKS, markOf, stepLabel, type Line} from './text.js'
@@ -32,8 +33,10 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
   lines.push({text: `${mark.glyph} ${status}`, color: mark.color, bold: true})
   lines.push({text: stepLabel(step)})
   const facts = [`took ${formatDuration(step.durationMs)}`]
-  if (step.dockerfileLine !== undefined) facts.push(`Dockerfile line ${step.dockerfileLine}`)
+  if (step.location) facts.push(formatStepLocation(step.location)!)
+  else if (step.dockerfileLine !== undefined) facts.push(`Dockerfile line ${step.dockerfileLine}`)
   lines.push({text: facts.join(' · '), dim: true})
+  for (const l of step.location?.text ?? []) lines.push({text: `  │ ${l}`, color: 'cyan'})
   if (step.invalidated) {
     lines.push({text: `invalidated ${step.invalidated.steps} step${step.invalidated.steps === 1 ? '' : 's'} (${formatDuration(step.invalidated.ms)}) downstream`, color: 'magenta'})
   }
@@ -46,6 +49,10 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
     lines.push(...evidenceLines(step.evidence, step, root))
   }
   if (step.advice) lines.push({text: ''}, {text: 'Advice', bold: true}, {text: `  ${step.advice}`, color: 'green'})
+  if (step.definition) {
+    lines.push({text: ''}, {text: 'Definition (from the build\'s provenance)', bold: true})
+    for (const l of definitionLines(step.definition)) lines.push({text: `  ${l}`, dim: true})
+  }
   const error = step.error ?? step.evidence?.error?.message
   if (error && !step.evidence?.error) lines.push({text: ''}, {text: 'Error', bold: true, color: 'red'}, {text: `  ${error}`, color: 'red'})
   const log = step.logTail?.length ? step.logTail : step.evidence?.error?.logTail ?? []
