@@ -12,7 +12,10 @@ export function evidenceLines(ev: Evidence | undefined): string[] {
   const lines: string[] = []
   for (const a of ev.args ?? []) lines.push(a.secret ? `${a.name}: changed (secret value not shown)` : `${a.name}: ${a.old ?? '(unset)'} → ${a.new ?? '(unset)'}`)
   for (const f of ev.files ?? []) lines.push(`${f.change} ${f.path}`)
-  if (ev.baseImage) lines.push(`${ev.baseImage.ref}: ${ev.baseImage.old ?? '?'} → ${ev.baseImage.new ?? '?'}`)
+  if (ev.baseImage) {
+    const b = ev.baseImage
+    lines.push(b.oldRef ? `${b.oldRef}@${b.old ?? '?'} → ${b.ref}@${b.new ?? '?'}` : `${b.ref}: ${b.old ?? '?'} → ${b.new ?? '?'}`)
+  }
   if (ev.instruction?.diff) lines.push(`diff: ${ev.instruction.diff}`)
   if (ev.platforms) lines.push(`platforms: run ${ev.platforms.run.join(', ') || '-'}; baseline ${ev.platforms.baseline.join(', ') || '-'}`)
   for (const r of ev.cache?.reasons ?? []) lines.push(`cache: ${r}`)

@@ -1,3 +1,4 @@
+import {fromDigest} from '../explain/run-facts.js'
 import {diffPlan} from '../bake/plan-diff.js'
 import type {Plan} from '../bake/plan.js'
 import type {Run, Step} from '../model/run.js'
@@ -76,7 +77,7 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
     for (const s of run.steps) {
       if (s.kind !== 'FROM') continue
       const f = parseFrom(s.instruction)
-      m.set(`${s.platform ?? ''}|${f.ref}`, {ref: f.ref, platform: s.platform, digest: f.digest})
+      m.set(`${s.platform ?? ''}|${f.ref}`, {ref: f.ref, platform: s.platform, digest: fromDigest(s)})
     }
     return m
   }
@@ -86,7 +87,8 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
   for (const k of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
     const o = fa.get(k)
     const n = fb.get(k)
-    if (o?.digest !== n?.digest) baseImages.push({ref: (n ?? o)!.ref, platform: (n ?? o)!.platform, old: o?.digest, new: n?.digest})
+    // a ref only one run used is a change too (a FROM switched to another image, e.g. through an ARG)
+    if (!o || !n || o.digest !== n.digest) baseImages.push({ref: (n ?? o)!.ref, platform: (n ?? o)!.platform, old: o?.digest, new: n?.digest})
   }
   // build args from metadata files
   for (const t of new Set([...Object.keys(a.metadata?.buildArgs ?? {}), ...Object.keys(b.metadata?.buildArgs ?? {})])) {

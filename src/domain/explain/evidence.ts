@@ -6,7 +6,8 @@ export interface Evidence {
   args?: ArgChange[]
   /** context files of COPY/ADD */
   files?: {path: string; change: 'added' | 'removed' | 'modified'}[]
-  baseImage?: {ref: string; old?: string; new?: string}
+  /** `oldRef` when the stage's FROM now names another image (e.g. switched through an ARG) */
+  baseImage?: {ref: string; old?: string; new?: string; oldRef?: string}
   instruction?: {old: string; new: string; diff?: string}
   platforms?: {run: string[]; baseline: string[]}
   /** key (StepId) of the root-cause step a cascade descends from */

@@ -24,6 +24,8 @@ export interface RunFacts {
   baselineHasPlatform(s: Step): boolean
   /** some step of this target and platform was served from cache (not in-run): its cache worked */
   platformHadHit(s: Step): boolean
+  /** the FROM a baseline step descends from directly (its DAG input, else the first step of its stage) */
+  baselineFromOf(baselineStep: Step): Step | undefined
   /** the digest the baseline's FROM of `ref` resolved to, for this step's target and platform */
   baselineFromDigest(s: Step, ref: string): string | undefined
   /** Dockerfile-step parents: DAG inputs when the stream has them, else the previous step of the stage */
@@ -80,6 +82,7 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
   let basePlatformList: string[] | undefined
   let baselineStageSteps: Map<string, Step[]> | undefined
   let matched: Set<Step> | undefined
+  let baselineByDigest: Map<string, Step> | undefined
 
   return {
     run, baseline, options,
@@ -137,6 +140,13 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
       const out: Step[] = []
       for (let i = list.indexOf(b) - 1; i >= 0 && !matched.has(list[i]!); i--) out.unshift(list[i]!)
       return out
+    },
+    baselineFromOf(b) {
+      if (!baseline) return undefined
+      baselineByDigest ??= new Map(baseline.steps.map((s) => [s.digest, s]))
+      const viaDag = b.inputs.map((d) => baselineByDigest!.get(d)).find((p) => p?.kind === 'FROM')
+      if (viaDag || b.inputs.length) return viaDag
+      return baseline.steps.find((s) => s.kind === 'FROM' && s.target === b.target && s.platform === b.platform && s.stage === b.stage)
     },
     baselineKey: (b) => stepSlot(b),
     baselineLabel: (b) => stepLabel(b),

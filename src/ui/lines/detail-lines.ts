@@ -81,7 +81,10 @@ function evidenceLines(ev: Evidence, step: StepExplanation, root?: StepExplanati
     for (const f of ev.files) add(`    ${f.change.padEnd(8)} ${f.path}`, {color: f.change === 'added' ? 'green' : f.change === 'removed' ? 'red' : 'yellow'})
   }
   if (ev.baseImage) {
-    add(`  base image ${ev.baseImage.ref}: ${shortDigest(ev.baseImage.old) || '(unknown)'} → ${shortDigest(ev.baseImage.new) || '(unknown)'}`, {color: 'yellow'})
+    const b = ev.baseImage
+    add(b.oldRef
+      ? `  base image ${b.oldRef}@${shortDigest(b.old) || '(unknown)'} → ${b.ref}@${shortDigest(b.new) || '(unknown)'}`
+      : `  base image ${b.ref}: ${shortDigest(b.old) || '(unknown)'} → ${shortDigest(b.new) || '(unknown)'}`, {color: 'yellow'})
   }
   if (ev.instruction) {
     add('  instruction:')

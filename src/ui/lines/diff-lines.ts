@@ -85,7 +85,7 @@ function baselineLines(e: Explanation): Line[] {
     if (!ev || s.cached || s.verdict === 'upstream-invalidated') continue
     for (const a of ev.args ?? []) add(`  arg   ${a.name}: ${a.secret ? 'changed' : arrow(a.old, a.new)}`)
     for (const f of ev.files ?? []) add(`  file  ${f.change} ${f.path}`, f.change === 'added' ? 'green' : f.change === 'removed' ? 'red' : 'yellow')
-    if (ev.baseImage) add(`  base  ${ev.baseImage.ref}: ${shortDigest(ev.baseImage.old) || '?'} → ${shortDigest(ev.baseImage.new) || '?'}`)
+    if (ev.baseImage) add(ev.baseImage.oldRef ? `  base  ${ev.baseImage.oldRef}@${shortDigest(ev.baseImage.old) || '?'} → ${ev.baseImage.ref}@${shortDigest(ev.baseImage.new) || '?'}` : `  base  ${ev.baseImage.ref}: ${shortDigest(ev.baseImage.old) || '?'} → ${shortDigest(ev.baseImage.new) || '?'}`)
     if (ev.instruction) add(`  instr ${ev.instruction.old} → ${ev.instruction.new}`)
     if (s.verdict === 'new-step') add(`  new   ${stepLabel(s)}`, 'green')
     if (s.verdict === 'cache-unavailable' || s.verdict === 'platform-changed' || s.verdict === 'no-cache') add(`  ${s.verdict}: ${stepLabel(s)}`, undefined)

@@ -9,14 +9,23 @@ import type {Advice, VerdictRule} from '../rule.js'
  */
 export const baseImageMoved: VerdictRule<'base-image-changed'> = {
   name: 'base-image-changed: its FROM parent resolved to another digest',
-  decide({step, parents, facts}) {
+  decide({step, match, parents, facts}) {
     const from = parents.find((p) => p.kind === 'FROM')
     if (!from) return undefined
     const ref = parseFrom(from.instruction).ref
     const now = fromDigest(from)
     const was = facts.baselineFromDigest(step, ref)
-    if (!was || !now || now === was) return undefined
-    return {verdict: 'base-image-changed', evidence: {summary: `${ref}: ${was} → ${now}`, baseImage: {ref, old: was, new: now}}}
+    if (was && now && now !== was) return {verdict: 'base-image-changed', evidence: {summary: `${ref}: ${was} → ${now}`, baseImage: {ref, old: was, new: now}}}
+    // the FROM names another image than the matched baseline step's did (`FROM \${BASE}` with BASE switched)
+    const before = match ? facts.baselineFromOf(match.baseline) : undefined
+    if (!before || was) return undefined
+    const oldRef = parseFrom(before.instruction).ref
+    if (oldRef === ref) return undefined
+    const old = fromDigest(before)
+    return {
+      verdict: 'base-image-changed',
+      evidence: {summary: `${oldRef}@${old ?? '(digest unknown)'} → ${ref}@${now ?? '(digest unknown)'}`, baseImage: {ref, oldRef, old, new: now}},
+    }
   },
 }
 
