@@ -3,9 +3,10 @@
  * structural parse of each format (HCL via `@cdktf/hcl2json`, JSON, Compose YAML).
  */
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {InputError} from '../../domain/errors.js'
+import {BAKE_LIMITS} from '../../domain/bake/budget.js'
 import type {BakeFileText, StructuredBakeFile} from '../../domain/bake/body.js'
 import type {ComposeInput} from '../../domain/bake/compose.js'
 
@@ -49,15 +50,30 @@ export function findBakeFiles(options: {cwd: string; files?: string[]; env: Reco
 export async function readBakeFiles(names: string[], cwd: string, stdin?: () => Promise<string>): Promise<BakeFileText[]> {
   return Promise.all(
     names.map(async (name) => {
-      if (name === '-') return {name: '-', data: stdin ? await stdin() : ''}
+      if (name === '-') return checkSize({name: '-', data: stdin ? await stdin() : ''})
       const local = name.startsWith('cwd://') ? name.slice('cwd://'.length) : name
       try {
-        return {name: local, data: await readFile(path.resolve(cwd, local), 'utf8')}
+        // refuse an oversized file before reading it: the parsers' memory grows far faster than their input
+        const {size} = await stat(path.resolve(cwd, local))
+        if (size > BAKE_LIMITS.fileBytes) tooLarge(local)
+        return checkSize({name: local, data: await readFile(path.resolve(cwd, local), 'utf8')})
       } catch (err) {
+        if (err instanceof InputError) throw err
         throw new InputError(`cannot read bake file ${local}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {file: local, fix: 'check the -f path'})
       }
     }),
   )
+}
+
+function tooLarge(name: string): never {
+  throw new InputError(`the bake file is larger than the ${BAKE_LIMITS.fileBytes / 1024 / 1024} MiB limit`, {
+    file: name, position: {offset: BAKE_LIMITS.fileBytes}, fix: 'split the definition into several files (-f a.hcl -f b.hcl), or check that -f names a bake definition',
+  })
+}
+
+function checkSize(f: BakeFileText): BakeFileText {
+  if (Buffer.byteLength(f.data) > BAKE_LIMITS.fileBytes) tooLarge(f.name)
+  return f
 }
 
 /** `KEY=value` lines of a `.env` file (compose interpolation). */
@@ -86,14 +102,94 @@ const HCL_DIAG = /^(?:parse config: )?\[?(.*?):(\d+),\d+(?:-\d+)?(?:,\d+)?: (.*?
 /** Parses native HCL with `@cdktf/hcl2json` (lazy: the WASM costs ~250 ms to load). */
 export async function parseHclStructure(name: string, text: string): Promise<unknown> {
   checkNesting(name, text)
+  checkInvalidCharacters(name, text)
   const {parse} = await import('@cdktf/hcl2json')
   try {
     return await parse(name, text)
   } catch (err) {
     const msg = String(err instanceof Error ? err.message : err)
     const m = HCL_DIAG.exec(msg.replace(/^Error: /, ''))
-    if (m) throw new InputError(m[3] as string, {file: name, position: {line: Number(m[2])}})
-    throw new InputError(`failed to parse ${name}: ${msg}`, {file: name})
+    if (m) throw new InputError(firstDiagnostic(m[3] as string), {file: name, position: {line: Number(m[2])}, fix: HCL_FIX})
+    throw new InputError(`failed to parse ${name}: ${msg.slice(0, 500)}`, {file: name, position: {line: 1}, fix: HCL_FIX})
+  }
+}
+
+const HCL_FIX = 'correct the HCL syntax on this line (https://docs.docker.com/build/bake/reference/)'
+
+/** hcl2json joins every diagnostic into one message; the first says what is wrong, the rest can be megabytes */
+function firstDiagnostic(text: string): string {
+  const first = text.split(/; (?=\S+:\d+,\d+)|\n/)[0] ?? text
+  return first.length > 500 ? `${first.slice(0, 500)}…` : first
+}
+
+/**
+ * Characters that are never valid outside HCL strings, comments and heredocs. hcl2json reports one
+ * diagnostic per such character, with an excerpt: 32 KiB of backslashes cost it 160 MB and 3 MB of
+ * messages, 1 MiB of them 1.6 GB. A file with many of them is not HCL: refuse it before parsing.
+ */
+const INVALID_OUTSIDE_STRINGS = new Set([...'\\\';`@^'].map((c) => c.charCodeAt(0)))
+const MAX_INVALID_CHARACTERS = 16
+
+export function checkInvalidCharacters(name: string, text: string): void {
+  let count = 0
+  let firstLine = 0
+  let line = 1
+  // lexer state: a stack of 's' (inside a quoted template) and numbers (brace depth inside `${ }`)
+  const stack: ('s' | number)[] = []
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    const top = stack[stack.length - 1]
+    if (top === 's') {
+      if (c === 92 /* \\ */) i++
+      else if (c === 34 /* " */) stack.pop()
+      else if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === 123) {
+        stack.push(0)
+        i++
+      } else if (c === 10) stack.pop() // an unterminated string ends at the line (HCL reports it)
+      continue
+    }
+    if (c === 34) {
+      stack.push('s')
+      continue
+    }
+    if (c === 35 /* # */ || (c === 47 && text.charCodeAt(i + 1) === 47)) {
+      const nl = text.indexOf('\n', i)
+      i = (nl < 0 ? text.length : nl) - 1
+      continue
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2)
+      const stop = end < 0 ? text.length : end + 2
+      for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 10) line++
+      i = stop - 1
+      continue
+    }
+    if (c === 60 && text.charCodeAt(i + 1) === 60) {
+      const m = /^<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200))
+      if (m) {
+        const end = new RegExp(`\\n[ \\t]*${m[1]}[ \\t]*(\\r?\\n|$)`).exec(text.slice(i + m[0].length - 1))
+        const stop = end ? i + m[0].length - 1 + end.index + 1 : text.length
+        for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 10) line++
+        i = stop - 1
+        continue
+      }
+    }
+    if (typeof top === 'number') {
+      if (c === 123) stack[stack.length - 1] = top + 1
+      else if (c === 125) {
+        if (top === 0) stack.pop()
+        else stack[stack.length - 1] = top - 1
+      }
+    }
+    if (INVALID_OUTSIDE_STRINGS.has(c) || (c < 32 && c !== 9 && c !== 10 && c !== 13)) {
+      if (count++ === 0) firstLine = line
+      if (count > MAX_INVALID_CHARACTERS) {
+        throw new InputError(`not HCL: more than ${MAX_INVALID_CHARACTERS} characters that are invalid outside strings (the first on line ${firstLine})`, {
+          file: name, position: {line: firstLine}, fix: 'check that this is a bake file (HCL), and quote values that contain \\, \', ;, ` or @',
+        })
+      }
+    }
   }
 }
 
@@ -133,16 +229,102 @@ async function parseYaml(f: BakeFileText): Promise<unknown> {
     return parse(f.data)
   } catch (err) {
     const pos = (err as {linePos?: {line: number}[]}).linePos?.[0]
-    throw new InputError(`failed to parse ${f.name}: parsing yaml: ${(err as Error).message.split('\n')[0]}`, {file: f.name, position: pos ? {line: pos.line} : undefined})
+    const message = /Maximum call stack/.test((err as Error).message) ? 'the YAML nests too deeply to parse' : (err as Error).message.split('\n')[0]
+    throw new InputError(`failed to parse ${f.name}: parsing yaml: ${message}`, {file: f.name, position: {line: pos?.line ?? 1}, fix: 'correct the YAML on this line (indentation, brackets, quotes); compose files follow https://docs.docker.com/reference/compose-file/'})
   }
 }
 
+const JSON_FIX = 'correct the JSON on this line (a missing comma, quote or bracket?)'
+
 function parseJson(f: BakeFileText): unknown {
+  checkJsonNesting(f.name, f.data)
   try {
     return JSON.parse(f.data)
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message)
-    throw new InputError(`failed to parse ${f.name}: ${(err as Error).message}`, {file: f.name, position: m ? {line: lineOfOffset(f.data, Number(m[1]))} : undefined})
+    const m = /position (\d+)/.exec((err as Error).message) ?? [undefined, String(jsonErrorOffset(f.data))]
+    const message = (err as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '')
+    throw new InputError(`failed to parse ${f.name}: ${message.slice(0, 300)}`, {file: f.name, position: {line: m ? lineOfOffset(f.data, Number(m[1])) : 1}, fix: JSON_FIX})
+  }
+}
+
+/**
+ * Where JSON.parse gave up (Node 20's messages carry no position for most errors): the offset of
+ * the first character a JSON grammar cannot accept. Called only after JSON.parse failed, on text
+ * whose nesting is already bounded.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++
+  }
+  const fail = (): never => {
+    throw i
+  }
+  const expect = (c: string) => (text[i] === c ? i++ : fail())
+  const value = (): void => {
+    ws()
+    const c = text[i]
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']'
+      i++
+      ws()
+      if (text[i] === close) return void i++
+      for (;;) {
+        if (c === '{') {
+          ws()
+          string()
+          ws()
+          expect(':')
+        }
+        value()
+        ws()
+        if (text[i] === ',') i++
+        else return void expect(close)
+      }
+    }
+    if (c === '"') return string()
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400))
+    if (!lit) fail()
+    i += lit![0].length
+  }
+  const string = (): void => {
+    expect('"')
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 92) i++
+      else if (c === 34) return void i++
+      else if (c < 32) fail()
+    }
+    fail()
+  }
+  try {
+    value()
+    ws()
+    return i < text.length ? i : Math.max(0, text.length - 1)
+  } catch (at) {
+    return typeof at === 'number' ? at : 0
+  }
+}
+
+/** JSON bake files nest a few levels; thousands would overflow the evaluator's recursion. */
+const MAX_JSON_NESTING = 64
+
+function checkJsonNesting(name: string, text: string): void {
+  let depth = 0
+  let line = 1
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_NESTING) {
+        throw new InputError(`JSON nests deeper than ${MAX_JSON_NESTING} levels`, {file: name, position: {line}, fix: 'a bake file needs only a few levels (target → name → attribute → value): flatten the value'})
+      }
+    } else if (c === 93 || c === 125) depth--
   }
 }
 
@@ -180,9 +362,10 @@ export async function parseBakeFiles(files: BakeFileText[], dotenv: Record<strin
         errors.push(`parsing hcl: ${(err as Error).message}`)
       }
       try {
+        checkJsonNesting(f.name, f.data)
         out.push({name: f.name, format: 'json', json: JSON.parse(f.data), source: f.data})
       } catch {
-        throw new InputError(`failed to parse ${f.name}: ${errors.join(', ')}`, {file: f.name})
+        throw new InputError(`failed to parse ${f.name}: ${errors.join(', ').slice(0, 1000)}`, {file: f.name, position: {line: 1}, fix: 'name the file *.hcl, *.json or *.yml so its format is known, and correct its syntax'})
       }
     }
   }

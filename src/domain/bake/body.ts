@@ -129,7 +129,7 @@ export function parseFileBody(file: StructuredBakeFile): FileBody {
   const loc = new Locator(file.source, file.format)
   const root = file.json
   if (!root || typeof root !== 'object' || Array.isArray(root)) {
-    throw new InputError('a bake definition must be an object at the top level', {file: file.name, position: {line: 1}})
+    throw new InputError('a bake definition must be an object at the top level', {file: file.name, position: {line: 1}, fix: 'write target / group / variable blocks at the top level'})
   }
   const out: FileBody = {file: file.name, attrs: [], blocks: []}
   const seen = new Map<string, number>()
@@ -137,7 +137,7 @@ export function parseFileBody(file: StructuredBakeFile): FileBody {
     try {
       return jsonToExpr(raw)
     } catch (err) {
-      if (err instanceof ParseError) throw new InputError(`${where}: invalid expression: ${err.message}`, {file: file.name, position: line ? {line} : undefined})
+      if (err instanceof ParseError) throw new InputError(`${where}: invalid expression: ${err.message}`, {file: file.name, position: line ? {line} : undefined, fix: 'correct the expression on this line (HCL expression syntax: https://docs.docker.com/build/bake/expressions/)'})
       throw err
     }
   }
@@ -157,14 +157,14 @@ export function parseFileBody(file: StructuredBakeFile): FileBody {
               const attrs = new Map<string, AttrNode>()
               for (const [nn, nv] of Object.entries(nb)) {
                 const al = loc.attr(nn, nline)
-                attrs.set(nn, {name: nn, expr: expr(nv, `${key} "${label}": ${an}: attribute "${nn}"`, al), file: file.name, line: al})
+                attrs.set(nn, {name: nn, expr: expr(nv, `${key} "${label}": ${an}: attribute "${nn}"`, al ?? nline), file: file.name, line: al ?? nline})
               }
               block.blocks.push({type: an, attrs, line: nline})
             }
             continue
           }
           const al = loc.attr(an, line)
-          block.attrs.set(an, {name: an, expr: expr(av, `${key} "${label}": attribute "${an}"`, al), file: file.name, line: al})
+          block.attrs.set(an, {name: an, expr: expr(av, `${key} "${label}": attribute "${an}"`, al ?? line), file: file.name, line: al ?? line})
         }
         out.blocks.push(block)
       }

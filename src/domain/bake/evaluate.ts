@@ -5,6 +5,7 @@
  * naming. Produces target specs (one per block instance, in order) and groups.
  */
 import {InputError} from '../errors.js'
+import {BudgetExceeded, EvalBudget} from './budget.js'
 import type {AttrNode, BlockNode, FileBody} from './body.js'
 import {type EvalHost, Scope, evaluate, typeFromExpr} from './expr-eval.js'
 import {type Expr, ParseError, parseExpression, unwrapSingleInterpolation} from './expr-parse.js'
@@ -45,6 +46,8 @@ export interface EvaluatedGroup {
   name: string
   description?: string
   targets: string[]
+  file?: string
+  line?: number
 }
 
 export interface EvaluatedConfig {
@@ -55,7 +58,7 @@ export interface EvaluatedConfig {
 const RESERVED = new Set(['target', 'group', 'BAKE_CMD_CONTEXT', 'BAKE_LOCAL_PLATFORM'])
 const NAME_RE = /^[a-zA-Z0-9_-]+$/
 /** a matrix that expands beyond this many targets is refused: no real bake file needs it, and memory would not be bounded */
-const MAX_MATRIX_COMBINATIONS = 10_000
+const MAX_MATRIX_COMBINATIONS = 1_000
 
 interface Instance {
   block: BlockNode
@@ -109,6 +112,7 @@ export class BakeEvaluator implements EvalHost {
   private instances?: Instance[]
   private instancesBusy = false
   private readonly attrCache = new Map<string, Value>()
+  readonly budget = new EvalBudget()
 
   constructor(
     bodies: FileBody[],
@@ -136,6 +140,7 @@ export class BakeEvaluator implements EvalHost {
       return f()
     } catch (err) {
       if (err instanceof EvalError) throw new InputError(`${where}: ${err.message}`, {...loc(node), fix: evalErrorFix(err.message)})
+      if (err instanceof BudgetExceeded) throw new InputError(`${where}: ${err.message}`, {...loc(node), fix: err.fix})
       throw err
     }
   }
@@ -542,7 +547,7 @@ export class BakeEvaluator implements EvalHost {
       const names = tv.filter((x) => x !== null).map((x) => this.at(`${where}: attribute "targets"`, ta, () => toStr(x)))
       const da = g.attrs.get('description')
       const desc = da ? this.at(`${where}: attribute "description"`, da, () => evaluate(da.expr, this.rootScope, this)) : null
-      const group: EvaluatedGroup = {name: g.label, targets: names}
+      const group: EvaluatedGroup = {name: g.label, targets: names, file: g.file, line: ta.line ?? g.line}
       if (typeof desc === 'string' && desc !== '') group.description = desc
       // a later group block replaces an earlier one
       const at = groups.findIndex((x) => x.name === g.label)

@@ -2,6 +2,7 @@
  * Evaluates parsed HCL expressions with cty-like semantics over plain JS values. The host (the bake
  * config evaluator) supplies globals, `target.x.y` references and user functions, lazily.
  */
+import type {EvalBudget} from './budget.js'
 import type {Expr, TmplPart} from './expr-parse.js'
 import {
   EvalError,
@@ -24,6 +25,8 @@ export interface EvalHost {
   blockRef(kind: 'target' | 'group', name: string, attr: string): Value
   /** A function call; throws EvalError naming an unknown function. */
   callFunction(name: string, args: Value[]): Value
+  /** limits on depth, steps, time and string size; none for trusted callers (tests, overrides) */
+  readonly budget?: EvalBudget
 }
 
 export class Scope {
@@ -52,6 +55,20 @@ export const EMPTY_SCOPE = new Scope(new Map())
 const SPLAT = '\u0000splat'
 
 export function evaluate(e: Expr, scope: Scope, host: EvalHost): Value {
+  const budget = host.budget
+  if (!budget) return evaluateNode(e, scope, host)
+  budget.enter()
+  try {
+    const v = evaluateNode(e, scope, host)
+    if (typeof v === 'string') budget.checkString(v)
+    else if (Array.isArray(v)) budget.charge(v.length)
+    return v
+  } finally {
+    budget.leave()
+  }
+}
+
+function evaluateNode(e: Expr, scope: Scope, host: EvalHost): Value {
   switch (e.t) {
     case 'lit':
       return e.v

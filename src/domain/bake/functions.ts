@@ -5,6 +5,8 @@
  * stays pure. Functions buildx has but bakedoctor does not are named in the error.
  */
 import {createHash, randomUUID} from 'node:crypto'
+import {RE2JS, type Matcher} from 're2js'
+import {BAKE_LIMITS} from './budget.js'
 import {cleanPath} from './go-path.js'
 import {
   EvalError,
@@ -88,27 +90,28 @@ const math = (name: string, f: (...n: number[]) => number, n = 1): Fn => (args) 
   return f(...args.map((_, i) => num(name, args, i)))
 }
 
-function goRegex(name: string, pattern: string, flags = ''): RegExp {
-  let p = pattern.replace(/\(\?P</g, '(?<')
-  let f = flags
-  const m = /^\(\?([imsU]+)\)/.exec(p)
-  if (m) {
-    p = p.slice(m[0].length)
-    for (const c of m[1] ?? '') if (c !== 'U' && !f.includes(c)) f += c
-  }
+/**
+ * Go's regexp is RE2: linear-time matching, no catastrophic backtracking. A JS RegExp would hang on
+ * `regex("(a+)+$", "aaaa…!")`, so patterns run on re2js (the RE2 port), which also reads Go's own
+ * syntax (`(?P<name>…)`, `(?i)`, `(?U)`) as buildx does.
+ */
+function goRegex(name: string, pattern: string): RE2JS {
   try {
-    return new RegExp(p, f + 'u')
+    return RE2JS.compile(pattern)
   } catch (err) {
     throw fnErr(name, `invalid regular expression pattern: ${(err as Error).message}`)
   }
 }
 
-function regexResult(m: RegExpExecArray, re: RegExp): Value {
-  const groups = m.groups
-  if (groups && Object.keys(groups).length > 0) return makeObject(Object.entries(groups).map(([k, v]) => [k, v ?? '']))
-  if (m.length > 1) return m.slice(1).map((x) => x ?? '')
-  void re
-  return m[0]
+/** Go's `${name}` / `${1}` replacement syntax → the `$<name>` / `$1` re2js expands (String.prototype.replace rules). */
+const goReplacement = (rep: string): string => rep.replace(/\$\{(\w+)\}/g, '$<$1>').replace(/\$<(\d+)>/g, '$$$1')
+
+function regexResult(m: Matcher, re: RE2JS): Value {
+  const named = Object.entries(re.namedGroups())
+  if (named.length > 0) return makeObject(named.sort((x, y) => x[1] - y[1]).map(([k, i]) => [k, m.group(i) ?? '']))
+  const n = m.groupCount()
+  if (n > 0) return Array.from({length: n}, (_, i) => m.group(i + 1) ?? '')
+  return m.group(0) ?? ''
 }
 
 /** `toFixed` with Go's round-half-to-even on exact ties (2.25 → "2.2"). */
@@ -186,6 +189,7 @@ function goFormat(name: string, fmt: string, args: Value[]): string {
     }
     if (width && width !== '*') {
       const w = Number(width)
+      if (w > BAKE_LIMITS.stringChars) throw fnErr(name, `width ${w} is larger than the ${BAKE_LIMITS.stringChars} character limit`)
       const len = [...s].length
       if (len < w) {
         if (flags.includes('-')) s = s + ' '.repeat(w - len)
@@ -508,7 +512,9 @@ const FUNCTIONS: Record<string, Fn> = {
   reverselist: (args) => (arity('reverselist', args, 1), [...list('reverselist', args, 0)].reverse()),
   indent: (args) => {
     arity('indent', args, 2)
-    const pad = ' '.repeat(num('indent', args, 0))
+    const spaces = num('indent', args, 0)
+    if (spaces > BAKE_LIMITS.stringChars) throw fnErr('indent', `${spaces} spaces is more than the ${BAKE_LIMITS.stringChars} character limit`)
+    const pad = ' '.repeat(spaces)
     return str('indent', args, 1).replace(/\n/g, '\n' + pad)
   },
   trim: (args) => {
@@ -568,28 +574,29 @@ const FUNCTIONS: Record<string, Fn> = {
     const sub = str('replace', args, 1)
     const rep = str('replace', args, 2)
     if (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) {
-      const re = goRegex('replace', sub.slice(1, -1), 'g')
-      return s.replace(re, rep.replace(/\$\{(\w+)\}/g, '$<$1>').replace(/\$<(\d+)>/g, '$$$1'))
+      return goRegex('replace', sub.slice(1, -1)).matcher(s).replaceAll(goReplacement(rep))
     }
     return s.split(sub).join(rep)
   },
   regex_replace: (args) => {
     arity('regex_replace', args, 3)
-    const re = goRegex('regex_replace', str('regex_replace', args, 1), 'g')
-    const rep = str('regex_replace', args, 2).replace(/\$\{(\w+)\}/g, '$<$1>').replace(/\$<(\d+)>/g, '$$$1')
-    return str('regex_replace', args, 0).replace(re, rep)
+    const re = goRegex('regex_replace', str('regex_replace', args, 1))
+    return re.matcher(str('regex_replace', args, 0)).replaceAll(goReplacement(str('regex_replace', args, 2)))
   },
   regex: (args) => {
     arity('regex', args, 2)
     const re = goRegex('regex', str('regex', args, 0))
-    const m = re.exec(str('regex', args, 1))
-    if (!m) throw fnErr('regex', 'pattern did not match any part of the given string')
+    const m = re.matcher(str('regex', args, 1))
+    if (!m.find()) throw fnErr('regex', 'pattern did not match any part of the given string')
     return regexResult(m, re)
   },
   regexall: (args) => {
     arity('regexall', args, 2)
-    const re = goRegex('regexall', str('regexall', args, 0), 'g')
-    return [...str('regexall', args, 1).matchAll(re)].map((m) => regexResult(m as RegExpExecArray, re))
+    const re = goRegex('regexall', str('regexall', args, 0))
+    const m = re.matcher(str('regexall', args, 1))
+    const out: Value[] = []
+    while (m.find()) out.push(regexResult(m, re))
+    return out
   },
   format: (args) => {
     if (args.length < 1) arity('format', args, 1)

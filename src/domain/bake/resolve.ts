@@ -37,6 +37,8 @@ interface ConfigTarget {
 interface Config {
   targets: Map<string, ConfigTarget>
   groups: Map<string, PlanGroup>
+  /** where each HCL/JSON group's targets are defined (for errors) */
+  groupLocations: Map<string, {file?: string; line?: number}>
 }
 
 function buildConfig(input: ResolveInput): Config {
@@ -56,8 +58,12 @@ function buildConfig(input: ResolveInput): Config {
     const prev = targets.get(t.name)
     targets.set(t.name, prev ? {spec: mergeTargets(prev.spec, t.spec), file: prev.file ?? t.file, line: prev.line ?? t.line} : {spec: t.spec, file: t.file, line: t.line})
   }
-  for (const g of evaluated.groups) groups.set(g.name, g.description ? {description: g.description, targets: g.targets} : {targets: g.targets})
-  return {targets, groups}
+  const groupLocations = new Map<string, {file?: string; line?: number}>()
+  for (const g of evaluated.groups) {
+    groups.set(g.name, g.description ? {description: g.description, targets: g.targets} : {targets: g.targets})
+    groupLocations.set(g.name, {file: g.file, line: g.line})
+  }
+  return {targets, groups, groupLocations}
 }
 
 function dedupe(list: string[]): string[] {
@@ -66,8 +72,23 @@ function dedupe(list: string[]): string[] {
 
 /** Resolves the bake definition to the plan `docker buildx bake --print` would show. */
 export function resolveBake(input: ResolveInput): Plan {
-  const cfg = buildConfig(input)
   const fileList = [...input.files.map((f) => f.name), ...(input.compose ?? []).map((c) => c.name)].join(', ')
+  try {
+    return resolveConfig(input, fileList)
+  } catch (err) {
+    // the last line of defence: every recursion is bounded (BAKE_LIMITS), but an input error beats a crash
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new InputError('the bake definition nests too deeply to evaluate', {file: fileList, position: {line: 1}, fix: 'flatten long chains of variables, inherits, groups or nested expressions'})
+    }
+    if (err instanceof RangeError && /Invalid (string|array) length/.test(err.message)) {
+      throw new InputError('the bake definition produces a value too large to hold', {file: fileList, position: {line: 1}, fix: 'do not build strings or lists by repeating a value at every level'})
+    }
+    throw err
+  }
+}
+
+function resolveConfig(input: ResolveInput, fileList: string): Plan {
+  const cfg = buildConfig(input)
   if (cfg.targets.size === 0 && cfg.groups.size === 0 && input.files.length + (input.compose?.length ?? 0) === 0) {
     throw new InputError("couldn't find a bake definition", {fix: 'add a docker-bake.hcl (or pass -f FILE)'})
   }
@@ -92,7 +113,14 @@ export function resolveBake(input: ResolveInput): Plan {
   const visitedGroups: string[] = []
   const expand = (name: string, stack: string[]): string[] => {
     const g = cfg.groups.get(name)
-    if (!g || stack.includes(name)) return [name]
+    if (!g) return [name]
+    if (stack.includes(name)) {
+      const cycle = [...stack.slice(stack.indexOf(name)), name]
+      const at = cfg.groupLocations.get(stack[stack.length - 1]!)
+      throw new InputError(`group cycle: ${cycle.join(' → ')}`, {
+        file: at?.file ?? fileList, position: {line: at?.line ?? 1}, fix: `remove "${name}" from the targets of group "${stack[stack.length - 1]}" (a group cannot contain itself)`,
+      })
+    }
     if (!visitedGroups.includes(name)) visitedGroups.push(name)
     return g.targets.flatMap((t) => expand(t, [...stack, name]))
   }
@@ -104,7 +132,7 @@ export function resolveBake(input: ResolveInput): Plan {
       if (visited.has(n)) return visited.get(n) ?? null
       visited.set(n, null)
       const ct = cfg.targets.get(n)
-      if (!ct) throw new InputError(`failed to find target ${n}`, from?.file ? {file: from.file, position: from.line ? {line: from.line} : undefined} : {file: fileList})
+      if (!ct) throw new InputError(`failed to find target ${n}`, {...(from?.file ? {file: from.file, position: {line: from.line ?? 1}} : {file: fileList, position: {line: 1}}), fix: n === 'default' ? 'name the targets to build, or define a `default` group' : `define target "${n}", or correct the name`})
       let parents: TargetSpec = {}
       for (const p of ct.spec.inherits ?? []) {
         const pt = rec(p, ct)
