@@ -35,7 +35,8 @@ describe('rawjson pushBytes (fast path for log lines)', () => {
     const payload = 'npm warn deprecated\n'.repeat(60)
     const [event] = createRawjsonDecoder().pushBytes(Buffer.from(logLine(b64(payload))), 3)
     const log = event?.type === 'status' ? event.status.logs?.[0] : undefined
-    expect(log?.base64).toBe(b64(payload))
+    const range = log?.base64In
+    expect(range && Buffer.from(range.source.subarray(range.start, range.end)).toString('latin1')).toBe(b64(payload))
     expect(Buffer.from(log!.data).toString()).toBe(payload)
   })
 

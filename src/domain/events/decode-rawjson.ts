@@ -1,5 +1,5 @@
 import type {LineDecoder} from './line-decoder.js'
-import type {SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning} from './solve-status.js'
+import type {Base64Range, SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning} from './solve-status.js'
 import type {StreamEvent} from './stream-event.js'
 import {parseTime as parseTimeFull} from './time.js'
 
@@ -110,21 +110,26 @@ const LOG_END = ascii('"}]}')
  * A log entry whose data is still the base64 text of the stream: most log bytes are never looked
  * at (only the tails of failed steps are kept), so decoding waits until `data` is read.
  */
-class Base64Log implements VertexLog {
+class Base64Log implements VertexLog, Base64Range {
   private decoded?: Uint8Array
   private time?: number | null
-  constructor(readonly vertex: string, readonly stream: number, readonly base64: string, private readonly stamp: string) {}
+  /** the line: data at [start, end), timestamp at [stampStart, stampEnd) */
+  constructor(readonly vertex: string, readonly stream: number, readonly source: Buffer, readonly start: number, readonly end: number, private readonly stampStart: number, private readonly stampEnd: number) {}
+
+  get base64In(): Base64Range {
+    return this
+  }
 
   get data(): Uint8Array {
     if (!this.decoded) {
-      const b = Buffer.from(this.base64, 'base64')
+      const b = Buffer.from(this.source.toString('latin1', this.start, this.end), 'base64')
       this.decoded = new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
     }
     return this.decoded
   }
 
   get timestamp(): number | undefined {
-    if (this.time === undefined) this.time = parseTime(this.stamp) ?? null
+    if (this.time === undefined) this.time = parseTime(this.source.toString('latin1', this.stampStart, this.stampEnd)) ?? null
     return this.time ?? undefined
   }
 }
@@ -176,8 +181,7 @@ function decodeLogLine(bytes: Uint8Array, line: number): StreamEvent | undefined
   if (stampEnd < 0 || !startsWith(buf, stampEnd, LOG_END)) return undefined
   const end = stampEnd + LOG_END.length
   if (end !== buf.length && !(end + 1 === buf.length && buf[end] === 13 /* \r */)) return undefined
-  const base64 = buf.toString('latin1', dataStart, dataEnd)
-  const log = new Base64Log(buf.toString('latin1', LOG_HEAD.length, vertexEnd), stream, base64, buf.toString('latin1', stampStart, stampEnd))
+  const log = new Base64Log(buf.toString('latin1', LOG_HEAD.length, vertexEnd), stream, buf, dataStart, dataEnd, stampStart, stampEnd)
   return {type: 'status', status: {logs: [log]}, position: {line}}
 }
 

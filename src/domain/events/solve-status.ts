@@ -34,6 +34,12 @@ export interface VertexStatus {
   completed?: number
 }
 
+export interface Base64Range {
+  readonly source: Uint8Array
+  readonly start: number
+  readonly end: number
+}
+
 export interface VertexLog {
   vertex?: string
   /** 1 = stdout, 2 = stderr, 0 = unknown */
@@ -41,10 +47,11 @@ export interface VertexLog {
   data: Uint8Array
   timestamp?: number
   /**
-   * the same bytes as `data`, still base64 as the stream carried them (rawjson's fast path): a
-   * consumer that may never look at them keeps this and leaves `data` (decoded on first read) alone
+   * where the same bytes sit, still base64 as the stream carried them (rawjson's fast path): bytes
+   * [start, end) of `source`. A consumer that may never look at the data copies these and leaves
+   * `data` (decoded on first read) alone.
    */
-  readonly base64?: string
+  readonly base64In?: Base64Range
 }
 
 export interface VertexWarning {

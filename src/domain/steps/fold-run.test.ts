@@ -53,6 +53,12 @@ describe('log tails', () => {
   })
 })
 
+/** `text` base64-encoded in the middle of a larger buffer, as the rawjson fast path points at it */
+function base64In(text: string) {
+  const source = Buffer.from(`{"data":"${Buffer.from(text).toString('base64')}"}`)
+  return {source, start: 9, end: source.length - 2}
+}
+
 describe('which steps keep a log tail', () => {
   const vertex = (digest: string, name: string, extra: Record<string, unknown> = {}) =>
     ({type: 'status' as const, status: {vertexes: [{digest, name, started: 1, ...extra}]}, position: {line: 1}})
@@ -85,7 +91,7 @@ describe('which steps keep a log tail', () => {
     for (let i = 0; i < lines.length; i += 50) {
       const text = lines.slice(i, i + 50).join('\n') + '\n'
       // the bytes come only as base64 (as rawjson's fast path leaves them)
-      folder.push({type: 'status', status: {logs: [{vertex: 'sha256:big', stream: 1, data: new Uint8Array(0), base64: Buffer.from(text).toString('base64')}]}, position: {line: 1}})
+      folder.push({type: 'status', status: {logs: [{vertex: 'sha256:big', stream: 1, data: new Uint8Array(0), base64In: base64In(text)}]}, position: {line: 1}})
     }
     folder.push(vertex('sha256:big', '[1/1] RUN big', {completed: 2, error: 'exit code: 2'}))
     expect(folder.finish().steps[0]!.logTail).toEqual(lines.slice(-MAX_LOG_LINES))

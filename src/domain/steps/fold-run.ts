@@ -66,39 +66,86 @@ class LogTail {
 }
 
 /**
- * The recent output of a vertex, kept as it came (base64 text from rawjson, else bytes) and decoded
- * only if its tail is wanted: most steps succeed and their output is dropped unread. Holds the last
- * LOG_WINDOW_BYTES (whole chunks, a single larger chunk cut to its end), enough for the last
- * MAX_LOG_LINES lines unless those lines are very long.
+ * The recent output of a vertex, kept as it came (base64 from rawjson, else bytes) and decoded only
+ * if its tail is wanted: most steps succeed and their output is dropped unread. Chunks are kept as
+ * references into the input (no copy, no string per chunk); the folder asks a window to `detach`
+ * from an input buffer once the input moves past it, so at most the current read buffer is pinned.
+ * Chunk boundaries are kept so that a wanted tail is decoded chunk by chunk, exactly as the chunks
+ * came. Holds the last LOG_WINDOW_BYTES of output (whole chunks, a larger single chunk cut to its
+ * end): enough for the last MAX_LOG_LINES lines unless those lines are very long.
  */
 class LogWindow {
-  private chunks: (string | Uint8Array)[] = []
+  // one entry per chunk, in parallel arrays (no object per chunk); live from `head` on
+  private sources: Uint8Array[] = []
+  private starts: number[] = []
+  private ends: number[] = []
+  private base64: boolean[] = []
+  private sizes: number[] = []
+  private head = 0
   private bytes = 0
 
   push(log: VertexLog): void {
-    let chunk: string | Uint8Array = log.base64 ?? log.data
-    let size = chunkBytes(chunk)
-    if (size > LOG_WINDOW_BYTES) {
-      // base64 decodes in groups of 4 characters: any suffix of whole groups is valid on its own
-      chunk = typeof chunk === 'string' ? chunk.slice(-Math.ceil(LOG_WINDOW_BYTES / 3) * 4) : Uint8Array.prototype.slice.call(chunk, -LOG_WINDOW_BYTES)
-      size = chunkBytes(chunk)
+    const range = log.base64In
+    const source = range ? range.source : log.data
+    let start = range ? range.start : 0
+    const end = range ? range.end : source.length
+    // base64 decodes in groups of 4 characters: a suffix of whole groups is valid on its own
+    const keep = range ? Math.ceil(LOG_WINDOW_BYTES / 3) * 4 : LOG_WINDOW_BYTES
+    if (end - start > keep) start = end - keep
+    const size = range ? ((end - start) >> 2) * 3 : end - start
+    // drop the oldest chunks the window no longer needs
+    while (this.head < this.sizes.length && this.bytes + size - this.sizes[this.head]! >= LOG_WINDOW_BYTES) {
+      this.bytes -= this.sizes[this.head]!
+      this.sources[this.head++] = EMPTY
     }
-    this.chunks.push(chunk)
+    if (this.head > 64 && this.head * 2 > this.sizes.length) this.compact()
+    this.sources.push(source)
+    this.starts.push(start)
+    this.ends.push(end)
+    this.base64.push(range !== undefined)
+    this.sizes.push(size)
     this.bytes += size
-    let drop = 0
-    while (drop < this.chunks.length - 1 && this.bytes - chunkBytes(this.chunks[drop]!) >= LOG_WINDOW_BYTES) this.bytes -= chunkBytes(this.chunks[drop++]!)
-    if (drop) this.chunks.splice(0, drop)
+  }
+
+  private compact(): void {
+    for (const list of [this.sources, this.starts, this.ends, this.base64, this.sizes] as unknown[][]) list.splice(0, this.head)
+    this.head = 0
+  }
+
+  /** Copies out the chunks that point into `buffer` (the input is done with it): one allocation for all of them. */
+  detach(buffer: ArrayBufferLike): void {
+    let total = 0
+    for (let i = this.head; i < this.sources.length; i++) if (this.sources[i]!.buffer === buffer) total += this.ends[i]! - this.starts[i]!
+    if (total === 0) return
+    const own = Buffer.allocUnsafe(total)
+    let at = 0
+    for (let i = this.head; i < this.sources.length; i++) {
+      const src = this.sources[i]!
+      if (src.buffer !== buffer) continue
+      const n = this.ends[i]! - this.starts[i]!
+      own.set(src.subarray(this.starts[i]!, this.ends[i]!), at)
+      this.sources[i] = own
+      this.starts[i] = at
+      this.ends[i] = at + n
+      at += n
+    }
   }
 
   drainInto(tail: LogTail): void {
-    for (const c of this.chunks) tail.push(typeof c === 'string' ? Buffer.from(c, 'base64') : c)
-    this.chunks = []
-    this.bytes = 0
+    for (let i = this.head; i < this.sources.length; i++) {
+      const src = Buffer.from(this.sources[i]!.buffer, this.sources[i]!.byteOffset, this.sources[i]!.byteLength)
+      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]))
+    }
+    this.sources = []
+    this.starts = []
+    this.ends = []
+    this.base64 = []
+    this.sizes = []
+    this.head = this.bytes = 0
   }
 }
 
-/** decoded bytes of buffered log data: `(len / 4) * 3` for base64 (padding ignored: an estimate is enough) */
-const chunkBytes = (c: string | Uint8Array) => (typeof c === 'string' ? (c.length >> 2) * 3 : c.length)
+const EMPTY = new Uint8Array(0)
 
 /** bytes of recent output kept per running vertex (see LogWindow) */
 export const LOG_WINDOW_BYTES = 64 * 1024
@@ -126,6 +173,9 @@ export class RunFolder {
   private readonly namesByDigest = new Map<string, Set<string>>()
   /** undecoded output of vertices whose tail may still be wanted */
   private readonly windows = new Map<string, LogWindow>()
+  /** the input buffer the latest base64 log pointed into, and the windows that point into it */
+  private inputBuffer?: ArrayBufferLike
+  private readonly windowsInInput = new Set<LogWindow>()
   /** decoded tails of vertices whose tail is wanted */
   private readonly tails = new Map<string, LogTail>()
   private readonly keepLogs: KeepLogs
@@ -156,10 +206,18 @@ export class RunFolder {
         }
         if (this.keepLogs === 'none') break
         for (const log of event.status.logs ?? []) {
-          if (!log.vertex || (log.base64 ?? log.data).length === 0) continue
+          const range = log.base64In
+          if (!log.vertex || (range ? range.end === range.start : log.data.length === 0)) continue
+          if (range && range.source.buffer !== this.inputBuffer) {
+            // the input moved on to its next read buffer: windows copy out what they keep of the last
+            for (const w of this.windowsInInput) w.detach(this.inputBuffer!)
+            this.windowsInInput.clear()
+            this.inputBuffer = range.source.buffer
+          }
           let window = this.windows.get(log.vertex)
           if (!window) this.windows.set(log.vertex, (window = new LogWindow()))
           window.push(log)
+          if (range) this.windowsInInput.add(window)
         }
         break
       }
