@@ -38,13 +38,10 @@ export abstract class BakedoctorCommand<T> extends Command {
    * print it plainly unless a JSON theme is configured.
    */
   logJson(json: unknown): void {
-    if (this.config.theme?.json) return super.logJson(json)
-    ux.stdout(JSON.stringify(json, null, 2))
-  }
-
-  /** Second line of defence: no registered secret value leaves in JSON either. */
-  protected toSuccessJson(result: T): unknown {
-    return redactOutputValue(result)
+    // every JSON document leaves through here: the one output redaction (lib/redact) applies to all
+    const redacted = redactOutputValue(json)
+    if (this.config.theme?.json) return super.logJson(redacted)
+    ux.stdout(JSON.stringify(redacted, null, 2))
   }
 
   /**
@@ -57,9 +54,11 @@ export abstract class BakedoctorCommand<T> extends Command {
     const ours = error instanceof BakedoctorError ? error : undefined
     if (this.jsonEnabled()) {
       if (ours?.result !== undefined) this.logJson(this.toSuccessJson(ours.result as T))
-      else this.logJson({error: {message: redactOutput(error.message), code, fix: ours?.fix, file: ours?.file, line: ours?.position?.line, offset: ours?.position?.offset}})
+      else this.logJson({error: {message: error.message, code, fix: ours?.fix, file: ours?.file, line: ours?.position?.line, offset: ours?.position?.offset}})
     } else if (!ours && (error as {oclif?: {exit?: number}}).oclif?.exit !== undefined) {
-      // oclif's own parse errors (unknown flag, missing arg) carry exit 2 and render themselves
+      // oclif's own parse errors (unknown flag, missing arg) carry exit 2 and render themselves,
+      // quoting the argument: redacted like every other output
+      error.message = redactOutput(error.message)
       return super.catch(error)
     } else {
       process.stderr.write(redactOutput(renderError(error)) + '\n')
