@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../base-command.js'
+import {parseAssignments} from '../cli/flags.js'
 import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'
 import {KEEP_LOGS, type KeepLogs} from '../domain/model/run.js'
-import {UsageError} from '../errors.js'
 import type {IngestResult} from '../services/ingest.js'
 
 export default class Ingest extends BakedoctorCommand<IngestResult> {
@@ -32,26 +32,15 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
 
   async run(): Promise<IngestResult> {
     const {args, flags} = await this.parse(Ingest)
-    const labels: Record<string, string> = {}
-    for (const l of flags.label ?? []) {
-      const eq = l.indexOf('=')
-      if (eq <= 0) throw new UsageError(`--label "${l}" is not k=v`, {fix: 'write it as --label key=value'})
-      labels[l.slice(0, eq)] = l.slice(eq + 1)
-    }
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
-      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, labels, git: !flags['no-git'],
+      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
       keepLogs: flags['keep-logs'] as KeepLogs,
     })
-    const {renderTotalsLine} = await import('../output/runs-text.js')
-    const r = result.run
-    this.out(`Recorded ${r.id} from ${args.file} (${result.format}): ${r.stepCount} vertices, ${r.status}${r.targets.length ? `, targets ${r.targets.join(', ')}` : ''}`)
-    this.out(renderTotalsLine('  Hit rate', {cacheable: r.cacheable, hits: r.hits, servedInRun: r.servedInRun, misses: r.cacheable - r.hits - r.servedInRun, hitRate: r.hitRate, timeWeightedHitRate: r.timeWeightedHitRate, savedMs: 0, spentMs: 0}))
-    if (result.definitions) this.out(`  Definitions: ${result.definitions} step(s) from provenance`)
-    for (const n of result.notes) this.note(`note: ${n}`)
-    for (const b of result.brokenLines) this.note(`warning: ${args.file}:${b.line}: skipped: ${b.reason}`)
-    if (result.skippedLines) this.note(`note: ${result.skippedLines} non-event line(s) skipped${result.brokenLines.length ? ' (see the warnings above)' : ''}`)
+    const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)
+    this.out(report)
+    for (const n of notes) this.note(n)
     return result
   }
 }

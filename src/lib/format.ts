@@ -18,11 +18,6 @@ export function formatRatio(hits: number, total: number): string {
   return `${hits}/${total}`
 }
 
-export function shortDigest(digest: string | undefined): string {
-  if (!digest) return ''
-  const m = /^sha256:([0-9a-f]{12})/.exec(digest)
-  return m ? `sha256:${m[1]}…` : digest
-}
 
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')

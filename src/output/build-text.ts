@@ -1,4 +1,4 @@
-import type {BuildResult, BuildTargetRun} from '../services/build/index.js'
+import type {BuildResult, BuildTargetRun} from '../domain/results.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
 import type {RunTotals} from '../domain/model/run.js'
 
@@ -32,4 +32,25 @@ export function renderBuildSummary(result: BuildResult): string {
   }
   lines.push(`Recorded in ${result.db}`)
   return lines.join('\n')
+}
+
+/** The build summary, then each recorded run's explanation (the TUI on a terminal) and gate report. */
+export async function presentBuild(result: BuildResult, options: {tui: boolean; out: (text: string) => void}): Promise<void> {
+  options.out(renderBuildSummary(result))
+  if (result.explanations?.length) {
+    const [{showExplanation}, {shouldUseTui}] = await Promise.all([import('./show-explanation.js'), import('../ui/tty.js')])
+    const tui = options.tui && shouldUseTui(process.stdout, {stdin: process.stdin})
+    for (const explanation of result.explanations) await showExplanation({explanation}, {tui, out: (text) => options.out('\n' + text)})
+  }
+  if (result.gates?.length) {
+    const {renderGateText} = await import('./gate-text.js')
+    for (const gate of result.gates) options.out('\n' + renderGateText(gate))
+  }
+}
+
+/** Why `build` exits 1: a build that failed or was cancelled, or a gate that did not pass. */
+export function buildFailure(result: BuildResult): string | undefined {
+  const bad = result.runs.find((r) => r.status !== 'completed')
+  if (!result.ok) return bad ? `run ${bad.id} ${bad.status}${bad.error && bad.error !== bad.status ? `: ${bad.error}` : ''}` : 'nothing was built'
+  return result.gates?.find((g) => !g.passed)?.headline
 }

@@ -1,4 +1,5 @@
 import type {CacheLayout, CacheSummary, PlatformCoverage} from '../domain/oci/cache-summary.js'
+import {shortDigest} from '../domain/oci/digest.js'
 
 const LAYOUT_TEXT: Record<CacheLayout, string> = {
   'image-manifest': 'OCI image manifest with cache config (image-manifest=true)',
@@ -27,9 +28,6 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`
 }
 
-function short(digest: string): string {
-  return digest.slice(0, 19)
-}
 
 function trimTime(t: string | undefined): string {
   return t ? t.replace(/\.\d+Z$/, 'Z') : '?'
@@ -52,9 +50,9 @@ export function renderCacheInspectText(caches: readonly CacheSummary[]): string 
 function renderOne(c: CacheSummary): string {
   const lines: string[] = [c.canonicalRef]
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`)
-  row('manifest', `${short(c.manifestDigest)} ${c.manifestMediaType} (${formatBytes(c.manifestSize)})`)
+  row('manifest', `${shortDigest(c.manifestDigest)} ${c.manifestMediaType} (${formatBytes(c.manifestSize)})`)
   row('layout', LAYOUT_TEXT[c.layout])
-  if (c.config) row('config', `${short(c.config.digest)} (${formatBytes(c.config.size)})`)
+  if (c.config) row('config', `${shortDigest(c.config.digest)} (${formatBytes(c.config.size)})`)
   if (c.inlinePlatforms?.length) row('images', c.inlinePlatforms.join(', '))
   const distinct = new Set(c.layers.items.map((l) => l.digest)).size
   const missing = c.layers.items.filter((l) => !l.present).length
@@ -77,7 +75,7 @@ function renderOne(c: CacheSummary): string {
   }
   if (c.platforms.note) lines.push(`    note: ${c.platforms.note}`)
   const unknownRoots = c.imageRoots.filter((r) => !r.platform)
-  if (unknownRoots.length) row('roots', `${unknownRoots.length} image root(s) of unknown platform (layer chains ${unknownRoots.map((r) => (r.layers ?? []).map((l) => short(c.layers.items[l]?.digest ?? '')).join('>')).join(', ')})`)
+  if (unknownRoots.length) row('roots', `${unknownRoots.length} image root(s) of unknown platform (layer chains ${unknownRoots.map((r) => (r.layers ?? []).map((l) => shortDigest(c.layers.items[l]?.digest ?? '')).join('>')).join(', ')})`)
   for (const w of c.warnings) lines.push(`  warning: ${w}`)
   return lines.join('\n')
 }
@@ -89,7 +87,7 @@ function renderOne(c: CacheSummary): string {
  *   HIT   could-serve   [api linux/amd64 deps 2/4] WORKDIR /app
  *   MISS  cannot-serve  [api linux/arm64 deps 2/4] WORKDIR /app — the ref holds no records for linux/arm64 …
  */
-export function renderRunCacheCheck(check: import('../services/cache-check.js').CacheCheckResult): string {
+export function renderRunCacheCheck(check: import('../domain/results.js').CacheCheckResult): string {
   const lines = [`Run ${check.run} against ${check.refs.join(', ')}`]
   for (const e of check.errors) lines.push(`  could not read ${e.ref}: ${e.message}`)
   for (const s of check.steps) {

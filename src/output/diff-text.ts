@@ -1,6 +1,7 @@
 import type {RunDiff} from '../domain/diff/types.js'
 import {groupRootCauses} from './explain-text.js'
-import {formatDuration, formatPercent, shortDigest, table} from '../lib/format.js'
+import {shortDigest} from '../domain/oci/digest.js'
+import {formatDuration, formatPercent, table} from '../lib/format.js'
 
 /** Plan, inputs, step transitions and timing of two runs. */
 export function renderDiffText(d: RunDiff): string {

@@ -1,10 +1,7 @@
 import type {Evidence, Explanation, StepExplanation} from '../domain/explain/types.js'
+import {stepLabel} from '../domain/model/step-identity.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
 
-const label = (e: StepExplanation) => {
-  const parts = [e.target, e.platform, e.stage, e.index !== undefined ? `${e.index}/${e.total ?? '?'}` : undefined].filter(Boolean)
-  return `[${parts.join(' ')}] ${e.instruction}`
-}
 
 /** Evidence as indented lines (shared by text and markdown). */
 export function evidenceLines(ev: Evidence | undefined): string[] {
@@ -86,7 +83,7 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
       lines.push(`  ${k}`)
       for (const s of steps) {
         const state = s.suspiciousHit ? 'HIT?' : s.servedInRun ? 'IN-RUN' : s.cached ? 'HIT' : s.notRun ? 'NOTRUN' : s.root ? 'ROOT' : 'MISS'
-        lines.push(`    ${state.padEnd(6)} ${formatDuration(s.durationMs).padStart(7)}  ${label(s)}${s.verdict ? `  — ${s.verdict}` : s.notRun ? '  — not run (never started: the build stopped first)' : ''}`)
+        lines.push(`    ${state.padEnd(6)} ${formatDuration(s.durationMs).padStart(7)}  ${stepLabel(s)}${s.verdict ? `  — ${s.verdict}` : s.notRun ? '  — not run (never started: the build stopped first)' : ''}`)
         if (s.suspiciousHit) lines.push(`           ${s.suspiciousHit}`)
       }
     }
@@ -118,7 +115,7 @@ export function renderExplanationMarkdown(ex: Explanation): string {
     lines.push('')
     const misses = ex.steps.filter((s) => s.verdict)
     lines.push('<details><summary>All misses</summary>', '', '| step | verdict | evidence |', '|---|---|---|')
-    for (const s of misses) lines.push(`| \`${md(label(s))}\` | \`${s.verdict}\` | ${md(s.evidence?.summary ?? '')} |`)
+    for (const s of misses) lines.push(`| \`${md(stepLabel(s))}\` | \`${s.verdict}\` | ${md(s.evidence?.summary ?? '')} |`)
     lines.push('', '</details>')
   } else lines.push(t.cacheable ? 'Every cacheable step came from cache.' : 'No cacheable steps in this run.')
   if (ex.notes.length) lines.push('', ...ex.notes.map((n) => `> ${n}`))

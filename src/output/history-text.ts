@@ -1,4 +1,4 @@
-import type {PullResult, PushResult} from '../services/history.js'
+import type {PullResult, PushResult} from '../domain/history/results.js'
 
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`
 

@@ -1,6 +1,7 @@
 /**
  * Text presenters for `bakedoctor plan` and `plan diff`.
  */
+import {shortDigest} from '../domain/oci/digest.js'
 import {MARKER, isSecretName} from '../domain/redact/policy.js'
 import {type Plan, type PlanTarget, PLAN_TARGET_KEYS, byteCompare} from '../domain/bake/plan.js'
 import type {AttributeDiff, PlanDiff} from '../domain/bake/plan-diff.js'
@@ -84,7 +85,7 @@ function renderAttr(d: AttributeDiff): string[] {
  *   ~ args.VERSION: 1.0 → 1.1
  */
 export function renderPlanDiff(result: {left: {label: string; hash: string}; right: {label: string; hash: string}; diff: PlanDiff}): string {
-  const out = [`plan diff: ${result.left.label} (${result.left.hash.slice(0, 19)}) → ${result.right.label} (${result.right.hash.slice(0, 19)})`]
+  const out = [`plan diff: ${result.left.label} (${shortDigest(result.left.hash)}) → ${result.right.label} (${shortDigest(result.right.hash)})`]
   if (result.diff.same) {
     out.push('plans are identical')
     return out.join('\n')

@@ -1,6 +1,6 @@
 import type {RunSummary} from '../domain/model/run-summary.js'
 import {definitionLines, formatStepLocation} from './definition-text.js'
-import type {RunDetail} from '../services/runs.js'
+import type {RunDetail} from '../domain/results.js'
 import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
 import type {RunTotals, Step} from '../domain/model/run.js'
 import {stepLabel} from '../domain/model/step-identity.js'

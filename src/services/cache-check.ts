@@ -8,6 +8,10 @@ import type {CacheSummary} from '../domain/oci/cache-summary.js'
 import {UsageError} from '../errors.js'
 import type {InspectCacheOptions} from './cache-inspect.js'
 
+import type {CacheCheckResult} from '../domain/results.js'
+
+export type {CacheCheckResult}
+
 export interface CacheCheckOptions {
   db?: string
   cwd: string
@@ -23,16 +27,6 @@ export interface CacheCheckOptions {
   dispatcher?: InspectCacheOptions['dispatcher']
   /** explain: an unreachable ref becomes a fact instead of an error */
   lenient?: boolean
-}
-
-export interface CacheCheckResult {
-  run: string
-  refs: string[]
-  caches: CacheSummary[]
-  /** refs that could not be read (lenient mode) */
-  errors: {ref: string; message: string}[]
-  steps: StepServeCheck[]
-  facts: Record<string, string[]>
 }
 
 /** The registry cache refs a run could import from: the plan's cache-from, else its import vertices. */

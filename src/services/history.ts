@@ -10,6 +10,7 @@ import {DockerCredentialStore} from '../adapters/registry/docker-config.js'
 import {RegistryError} from '../adapters/registry/errors.js'
 import {listTags, putManifest, uploadBlob, type TagListLimits} from '../adapters/registry/push.js'
 import {InputError} from '../domain/errors.js'
+import type {PullResult, PushedRun, PushResult} from '../domain/history/results.js'
 import {buildRunManifest, EMPTY_CONFIG, OCI_MANIFEST_MEDIA_TYPE, parseRunManifest, runAnnotations, ANNOTATION, type ManifestForm} from '../domain/history/artifact.js'
 import {createdAtOfGlobalId, isGlobalId} from '../domain/history/global-id.js'
 import {parseRecord, RECORD_SCHEMA, serializeRecord, type HistoryRecord} from '../domain/history/record.js'
@@ -20,6 +21,8 @@ import {UsageError} from '../errors.js'
 const gunzip = promisify(gunzipCb)
 
 /** What every history call needs to reach the registry: the same knobs as `cache inspect`. */
+export type {PullResult, PushedRun, PushResult} from '../domain/history/results.js'
+
 export interface HistoryConnection {
   db?: string
   cwd: string
@@ -51,24 +54,6 @@ export interface PushOptions extends HistoryConnection, HistoryFilter {
   runs?: string[]
 }
 
-export interface PushedRun {
-  id: string
-  globalId: string
-  manifestDigest: string
-  recordBytes: number
-}
-
-export interface PushResult {
-  ref: string
-  /** runs the filters selected */
-  selected: number
-  /** of those, already in the repository (by tag): not pushed again */
-  alreadyThere: number
-  pushed: PushedRun[]
-  /** how manifests were written: OCI 1.1 `artifactType`, or the 1.0 form for older registries */
-  manifestForm?: ManifestForm
-}
-
 export interface PullOptions extends HistoryConnection, HistoryFilter {
   /** compressed record bytes, at most */
   maxRecordBytes?: number
@@ -76,23 +61,6 @@ export interface PullOptions extends HistoryConnection, HistoryFilter {
   maxRecordJsonBytes?: number
   /** manifest bytes, at most */
   maxManifestBytes?: number
-}
-
-export interface PullResult {
-  ref: string
-  db: string
-  /** run tags in the repository */
-  listed: number
-  /** of those, already in the index */
-  known: number
-  /** manifests read (runs the tag list could not rule out) */
-  manifestsFetched: number
-  /** records fetched */
-  fetched: number
-  /** runs added to the index: local id ← global id */
-  merged: Array<{id: string; globalId: string}>
-  /** runs left out by --branch / --since / --limit */
-  filteredOut: number
 }
 
 export const HISTORY_LIMITS = {

@@ -11,6 +11,10 @@ import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platfo
 import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
 import {RunRecording, saveRun} from './record.js'
 
+import type {IngestResult} from '../domain/results.js'
+
+export type {IngestResult}
+
 export interface IngestOptions {
   file: string
   db?: string
@@ -28,18 +32,6 @@ export interface IngestOptions {
   stdin?: NodeJS.ReadableStream
   /** which steps keep a log tail (default: failed or unfinished ones) */
   keepLogs?: KeepLogs
-}
-
-export interface IngestResult {
-  run: RunSummary
-  /** Dockerfile steps that got a definition from provenance */
-  definitions: number
-  notes: string[]
-  format: EventFormat
-  skippedLines: number
-  /** the first lines skipped for being broken (not merely non-event text), with why: for a warning */
-  brokenLines: {line: number; reason: string}[]
-  db: string
 }
 
 const MAX_BROKEN_LINE_NOTES = 5

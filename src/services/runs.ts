@@ -3,6 +3,10 @@ import {resolveDbPath} from '../adapters/db/open.js'
 import type {Run, RunTotals} from '../domain/model/run.js'
 import {computeTotals, totalsBy} from '../domain/model/totals.js'
 
+import type {RunDetail} from '../domain/results.js'
+
+export type {RunDetail}
+
 export interface ListRunsOptions {
   db?: string
   cwd: string
@@ -19,14 +23,6 @@ export async function listRuns(options: ListRunsOptions): Promise<{runs: RunSumm
   } finally {
     store.close()
   }
-}
-
-export interface RunDetail {
-  run: Run
-  totals: RunTotals
-  byTarget: Record<string, RunTotals>
-  byPlatform: Record<string, RunTotals>
-  byTargetPlatform: Record<string, RunTotals>
 }
 
 /** One run with its steps and totals (overall, per target, per platform, per target × platform). */

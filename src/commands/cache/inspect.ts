@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import os from 'node:os'
-import path from 'node:path'
 import {BakedoctorCommand} from '../../base-command.js'
+import {dockerConfigDir, registryFlags} from '../../cli/flags.js'
 import type {CacheCheckResult} from '../../services/cache-check.js'
 import type {CacheInspectResult} from '../../services/cache-inspect.js'
 import {UsageError} from '../../errors.js'
@@ -14,20 +13,14 @@ including credsStore / credHelpers). A ref can be a registry cache (--cache-to t
 To tell which platforms a cache can serve, bakedoctor matches the per-platform root records of the build's base images:
 pass them with --base (the FROM images); for inline caches the base recorded in the image is used.`
 
-  static examples = [
-    '<%= config.bin %> cache inspect ghcr.io/acme/api:buildcache --base docker.io/library/alpine:3.20',
-    '<%= config.bin %> cache inspect localhost:5000/app/cache:main --insecure --json',
-  ]
+  static examples = ['<%= config.bin %> cache inspect ghcr.io/acme/api:buildcache --base docker.io/library/alpine:3.20', '<%= config.bin %> cache inspect localhost:5000/app/cache:main --insecure --json']
 
   static strict = false
 
-  static args = {
-    ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…; with --run, default: the run\'s cache-from refs'}),
-  }
+  static args = {ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…; with --run, default: the run\'s cache-from refs'})}
 
   static flags = {
-    insecure: Flags.boolean({description: 'the refs\' registries may use plain HTTP (loopback only) or unverified TLS'}),
-    'ca-file': Flags.string({description: 'PEM file with CA certificates to trust for the registry (in addition to the system roots)'}),
+    ...registryFlags,
     platform: Flags.string({description: 'platform to report on (os/arch[/variant]); repeatable', multiple: true}),
     base: Flags.string({description: 'base image of the build (FROM), used to match per-platform root records; repeatable', multiple: true}),
     run: Flags.string({description: 'a recorded run (r12, latest): tell per step whether each ref could have served it'}),
@@ -37,29 +30,17 @@ pass them with --base (the FROM images); for inline caches the base recorded in 
 
   async run(): Promise<CacheInspectResult | CacheCheckResult> {
     const {argv, flags} = await this.parse(CacheInspect)
-    const dockerConfigDir = process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
     if (flags.run) {
       const {checkRunCaches} = await import('../../services/cache-check.js')
-      const check = await checkRunCaches({
-        db: flags.db, cwd: process.cwd(), run: flags.run, refs: argv as string[], bases: flags.base,
-        insecure: flags.insecure, caFile: flags['ca-file'], dockerConfigDir, env: process.env,
-      })
+      const check = await checkRunCaches({db: flags.db, cwd: process.cwd(), run: flags.run, refs: argv as string[], bases: flags.base, insecure: flags.insecure, caFile: flags['ca-file'], dockerConfigDir: dockerConfigDir(), env: process.env})
       const {renderCacheInspectText, renderRunCacheCheck} = await import('../../output/cache-text.js')
-      this.out(renderCacheInspectText(check.caches))
-      this.out('')
-      this.out(renderRunCacheCheck(check))
+      this.out(`${renderCacheInspectText(check.caches)}\n\n${renderRunCacheCheck(check)}`)
       return check
     }
     if (argv.length === 0) throw new UsageError('no cache ref given', {fix: 'bakedoctor cache inspect REF…, or --run RUN to check the run\'s own cache refs'})
     const {inspectCacheRefs} = await import('../../services/cache-inspect.js')
     const result = await inspectCacheRefs({
-      refs: argv as string[],
-      insecure: flags.insecure,
-      caFile: flags['ca-file'],
-      platforms: flags.platform,
-      bases: flags.base,
-      dockerConfigDir,
-      env: process.env,
+      refs: argv as string[], insecure: flags.insecure, caFile: flags['ca-file'], platforms: flags.platform, bases: flags.base, dockerConfigDir: dockerConfigDir(), env: process.env,
       limits: {manifestBytes: flags['max-manifest-size'], configBytes: flags['max-config-size']},
     })
     const {renderCacheInspectText} = await import('../../output/cache-text.js')

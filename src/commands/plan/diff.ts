@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import type {PlanDiffResult, PlanRef} from '../../services/plan.js'
-import {parseVars, planFlags} from './index.js'
+import {parseAssignments, planFlags} from '../../cli/flags.js'
 
 export default class PlanDiff extends BakedoctorCommand<PlanDiffResult> {
   static summary = 'Compare two plans attribute by attribute per target.'
@@ -35,16 +35,8 @@ export default class PlanDiff extends BakedoctorCommand<PlanDiffResult> {
       right = planRefFromArg(args.b, cwd)
     }
     const result = await diffPlans({
-      cwd,
-      env: process.env,
-      left,
-      right,
-      files: flags.file,
-      targets: flags.target,
-      set: flags.set,
-      vars: parseVars(flags.var),
-      source: flags.source as 'auto' | 'buildx' | 'builtin',
-      db: flags.db,
+      cwd, env: process.env, left, right, files: flags.file, targets: flags.target, set: flags.set,
+      vars: parseAssignments(flags.var, '--var'), source: flags.source as 'auto' | 'buildx' | 'builtin', db: flags.db,
     })
     const {renderPlanDiff} = await import('../../output/plan-text.js')
     this.out(renderPlanDiff(result))

@@ -1,5 +1,5 @@
 import type {Run, Step} from '../model/run.js'
-import {stepSlot} from '../model/step-identity.js'
+import {stepLabel, stepSlot} from '../model/step-identity.js'
 import {neverRan} from '../model/step-state.js'
 import {computeTotals} from '../model/totals.js'
 import {matchSteps, type StepMatch} from './match-steps.js'
@@ -131,7 +131,7 @@ function rootCausesOf(steps: StepExplanation[]): RootCause[] {
     const ms = descendants.reduce((sum, d) => sum + d.durationMs, 0)
     e.invalidated = {steps: descendants.length, ms}
     rootCauses.push({
-      key: e.key, verdict: e.verdict, label: labelOf(byKey.get(e.key)!), summary: e.evidence?.summary ?? '',
+      key: e.key, verdict: e.verdict, label: stepLabel(byKey.get(e.key)!), summary: e.evidence?.summary ?? '',
       advice: e.advice, invalidatedSteps: descendants.length, invalidatedMs: ms,
     })
   }
@@ -146,9 +146,4 @@ function removedSteps(run: Run, baseline: Run | undefined, matches: Map<Step, St
   return baseline.steps
     .filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`))
     .map((b) => ({key: stepSlot(b), instruction: b.instruction}))
-}
-
-function labelOf(e: StepExplanation): string {
-  const parts = [e.target, e.platform, e.stage, e.index !== undefined ? `${e.index}/${e.total ?? '?'}` : undefined].filter(Boolean)
-  return `[${parts.join(' ')}] ${e.instruction}`
 }

@@ -20,9 +20,12 @@ export function stepIdentity(s: Pick<Step, 'target' | 'platform' | 'stage' | 'in
   return `${stepSlot(s)}|${normalizeInstruction(s.instruction)}`
 }
 
-/** `[api linux/amd64 build 4/6]`-style label for humans */
-export function stepLabel(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'total' | 'instruction' | 'name'>): string {
-  if (s.index === undefined) return s.name
-  const parts = [s.target, s.platform, s.stage, `${s.index}/${s.total ?? '?'}`].filter(Boolean)
-  return `[${parts.join(' ')}] ${s.instruction}`
+/**
+ * `[api linux/amd64 build 4/6] COPY api/ ./api/`: the one label of a step for humans, in every
+ * report and view. A plumbing vertex (no index) keeps its BuildKit name when it has one.
+ */
+export function stepLabel(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'total' | 'instruction'> & {name?: string}): string {
+  if (s.index === undefined && s.name) return s.name
+  const parts = [s.target, s.platform, s.stage, s.index !== undefined ? `${s.index}/${s.total ?? '?'}` : undefined].filter(Boolean)
+  return parts.length ? `[${parts.join(' ')}] ${s.instruction}` : s.instruction
 }

@@ -12,8 +12,9 @@ export function sha256Digest(data: string | Uint8Array): string {
   return 'sha256:' + createHash('sha256').update(data).digest('hex')
 }
 
-/** `sha256:abcdef012345` for people. */
-export function shortDigest(digest: string, length = 12): string {
-  const [algo, hex] = digest.split(':')
-  return hex ? `${algo}:${hex.slice(0, length)}` : digest
+/** `sha256:abcdef012345…` for people (every report shortens digests this way); '' for none. */
+export function shortDigest(digest: string | undefined): string {
+  if (!digest) return ''
+  const m = /^(sha256|sha512):([0-9a-f]{12})[0-9a-f]+$/.exec(digest)
+  return m ? `${m[1]}:${m[2]}…` : digest
 }

@@ -1,3 +1,4 @@
+import {shortDigest} from '../oci/digest.js'
 import {canonicalJson} from './canonical.js'
 import type {DefinitionMount, FileActionDefinition, StepDefinition} from './types.js'
 
@@ -98,7 +99,7 @@ export function fileActionText(a: FileActionDefinition, inputName: InputNamer = 
   const tail = extra ? ` (${extra})` : ''
   if (a.type === 'copy') return `copy ${a.src} → ${a.dest}${a.from ? ` from ${inputName(a.from)}` : ''}${tail}`
   if (a.type === 'symlink') return `symlink ${a.src} → ${a.dest}`
-  return `${a.type} ${a.path ?? ''}${a.contentDigest ? ` content ${a.contentDigest.slice(0, 19)}` : ''}${tail}`
+  return `${a.type} ${a.path ?? ''}${a.contentDigest ? ` content ${shortDigest(a.contentDigest)}` : ''}${tail}`
 }
 
 /** One line per change, for evidence and the run diff. */

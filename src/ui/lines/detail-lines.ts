@@ -2,7 +2,8 @@
  * What the detail pane says about the selected row, as lines (pure; the DetailPane only paints them).
  */
 import type {Evidence, Explanation, StepExplanation} from '../../domain/explain/types.js'
-import {formatDuration, shortDigest} from '../../lib/format.js'
+import {shortDigest} from '../../domain/oci/digest.js'
+import {formatDuration} from '../../lib/format.js'
 import {definitionLines, formatStepLocation} from '../../output/definition-text.js'
 import type {Row} from '../state/step-tree.js'
 import {isMiss} from '../state/step-tree.js'

@@ -4,7 +4,8 @@
  */
 import type {RunDiff} from '../../domain/diff/types.js'
 import type {Explanation} from '../../domain/explain/types.js'
-import {formatDuration, formatPercent, shortDigest} from '../../lib/format.js'
+import {shortDigest} from '../../domain/oci/digest.js'
+import {formatDuration, formatPercent} from '../../lib/format.js'
 import {stepLabel, type Line} from './text.js'
 
 const arrow = (old?: string, now?: string) => `${old ?? '(unset)'} → ${now ?? '(unset)'}`

@@ -3,6 +3,7 @@
  * pane heights are exact (ink would otherwise wrap long instructions and push the layout around).
  */
 import type {StepExplanation} from '../../domain/explain/types.js'
+import {stepLabel} from '../../domain/model/step-identity.js'
 
 /** One rendered line with its style. */
 export interface Line {
@@ -47,13 +48,7 @@ export function wrapLines(lines: readonly Line[], width: number): Line[] {
   return out
 }
 
-/** `[api linux/amd64 build 4/6] COPY api/ ./api/` */
-export function stepLabel(step: StepExplanation): string {
-  const where = [step.target, step.platform, step.stage].filter((s) => s !== undefined && s !== '').join(' ')
-  const index = step.index !== undefined ? `${where ? ' ' : ''}${step.index}/${step.total ?? '?'}` : ''
-  const prefix = where || index ? `[${where}${index}] ` : ''
-  return `${prefix}${step.instruction}`
-}
+export {stepLabel}
 
 export type Mark = 'hit' | 'in-run' | 'miss' | 'root' | 'suspicious'
 

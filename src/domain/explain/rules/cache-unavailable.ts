@@ -1,3 +1,4 @@
+import {shortDigest} from '../../oci/digest.js'
 import {parseFrom} from '../match-steps.js'
 import type {Advice, StepContext, VerdictRule} from '../rule.js'
 import {CACHE_IMPORT} from '../run-facts.js'
@@ -11,7 +12,7 @@ export const cacheUnavailable: VerdictRule<'cache-unavailable'> = {
     return {
       verdict: 'cache-unavailable',
       evidence: {
-        summary: `nothing it depends on changed${from ? ` (base ${parseFrom(from.instruction).digest?.slice(0, 19) ?? 'unchanged'})` : ''}, yet it missed: the cache could not serve it`,
+        summary: `nothing it depends on changed${from ? ` (base ${shortDigest(parseFrom(from.instruction).digest) || 'unchanged'})` : ''}, yet it missed: the cache could not serve it`,
         cache: {reasons: cacheReasons(ctx)},
         missing: unrecordedInputs(ctx),
       },

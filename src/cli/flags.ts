@@ -1,0 +1,78 @@
+import {Flags} from '@oclif/core'
+import os from 'node:os'
+import path from 'node:path'
+import {UsageError} from '../errors.js'
+import type {GateRuleInput} from '../services/gate.js'
+
+/**
+ * Flags more than one command takes, defined once so they mean the same everywhere, with the
+ * functions that turn their values into service options.
+ */
+
+/** Gate thresholds: `gate` and `build` (which gates every run it records) take the same ones. */
+export const gateThresholdFlags = {
+  'min-hit-rate': Flags.string({description: 'minimum hit rate in percent (cached cacheable steps / cacheable steps; served in-run steps never count)'}),
+  'min-time-saved-rate': Flags.string({description: 'minimum time-weighted hit rate in percent (seconds saved / (saved + spent))'}),
+  'max-drop': Flags.string({description: 'maximum drop of the hit rate below the baseline\'s, in percentage points'}),
+  baseline: Flags.string({description: 'baseline for --max-drop: a run (r12, latest~1) or branch:NAME (its latest run) [default: the previous run of the same targets]'}),
+}
+
+export function gateRulesOf(flags: {'min-hit-rate'?: string; 'min-time-saved-rate'?: string; 'max-drop'?: string; baseline?: string}): GateRuleInput {
+  return {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline}
+}
+
+/** How to reach a registry (cache refs, base images). */
+export const registryFlags = {
+  insecure: Flags.boolean({description: 'the registries may use plain HTTP (loopback only) or unverified TLS'}),
+  'ca-file': Flags.string({description: 'PEM file with CA certificates to trust for the registry (in addition to the system roots)'}),
+}
+
+/** Where registry credentials are read from: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(): string {
+  return process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
+}
+
+/** The report format of commands that print a report (the TUI, on a terminal, is not a format). */
+export const formatFlag = (options: string[]) => Flags.string({description: 'output format when not interactive', options, default: 'text'})
+
+/** `--no-tui`: the report even on a terminal. */
+export const noTuiFlag = Flags.boolean({description: 'print the report even on a terminal'})
+
+/** `--label k=v`, `--var K=V`: repeated NAME=VALUE flags as a record. */
+export function parseAssignments(values: readonly string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=')
+    if (eq <= 0) throw new UsageError(`${flag} "${v}" is not NAME=VALUE`, {fix: `write it as ${flag} NAME=VALUE`})
+    out[v.slice(0, eq)] = v.slice(eq + 1)
+  }
+  return out
+}
+
+/** All of stdin as text (`-f -` bake definitions). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** `explain --check-cache`: inspect the run's registry cache refs for evidence. */
+export const checkCacheFlags = {
+  'check-cache': Flags.boolean({description: 'inspect the run\'s registry cache refs and use what they hold as evidence for cache-unavailable verdicts'}),
+  'cache-from': Flags.string({description: 'with --check-cache: cache ref to inspect (default: the plan\'s cache-from, else the run\'s cache imports); repeatable', multiple: true}),
+  base: Flags.string({description: 'base image to match per-platform cache roots (default: the run\'s FROM images); repeatable', multiple: true}),
+  ...registryFlags,
+}
+
+export function checkCacheOf(flags: {'check-cache'?: boolean; 'cache-from'?: string[]; base?: string[]; insecure?: boolean; 'ca-file'?: string}) {
+  if (!flags['check-cache']) return undefined
+  return {refs: flags['cache-from'], bases: flags.base, insecure: flags.insecure, caFile: flags['ca-file'], env: process.env, dockerConfigDir: dockerConfigDir()}
+}
+
+/** Bake file resolution, like `docker buildx bake`: `plan` and `plan diff`. */
+export const planFlags = {
+  file: Flags.string({char: 'f', description: 'bake definition file (repeatable; default: buildx lookup order)', multiple: true, multipleNonGreedy: true}),
+  set: Flags.string({description: 'override a target value (PATTERN.KEY=VALUE or +=), like buildx --set', multiple: true, multipleNonGreedy: true}),
+  var: Flags.string({description: 'set a variable (NAME=VALUE), like buildx --var', multiple: true, multipleNonGreedy: true}),
+  source: Flags.string({description: 'who resolves the plan', options: ['auto', 'buildx', 'builtin'], default: 'auto'}),
+}
