@@ -25,6 +25,8 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),
     metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
     provenance: Flags.string({description: 'SLSA provenance of this build (in-toto statement, e.g. provenance.json of --attest type=provenance,mode=max); repeatable, one per platform', multiple: true}),
+    'provenance-from': Flags.string({description: 'image in a registry (REF) whose attestation manifests hold this build\'s SLSA provenance'}),
+    insecure: Flags.boolean({description: 'the --provenance-from registry may use plain HTTP (loopback only) or unverified TLS'}),
     label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
     'keep-logs': Flags.string({description: 'steps whose last output lines the index keeps: failed (failed or unfinished), all, none', options: [...KEEP_LOGS], default: 'failed'}),
@@ -35,7 +37,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
-      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
+      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, provenanceFrom: flags['provenance-from'], insecure: flags.insecure, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
       keepLogs: flags['keep-logs'] as KeepLogs,
     })
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)

@@ -1,4 +1,6 @@
 import {readFile, stat} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import {IndexStore, type RunSummary} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
@@ -26,6 +28,10 @@ export interface IngestOptions {
   metadataFile?: string
   /** SLSA provenance files (`--provenance`, repeatable): in-toto statements, one per platform, or a bundle */
   provenanceFiles?: string[]
+  /** an image in a registry whose attestation manifests hold this build's provenance (`--provenance-from`) */
+  provenanceFrom?: string
+  /** its registry may be plain HTTP on loopback / unverified TLS (`--insecure`) */
+  insecure?: boolean
   labels?: Record<string, string>
   /** record git commit/branch of cwd (default true) */
   git?: boolean
@@ -71,6 +77,10 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   const metadataText = options.metadataFile ? await readInput(options.metadataFile) : undefined
   if (metadataText !== undefined) provenance.push(...provenanceInMetadata(metadataText, options.metadataFile!))
   for (const file of options.provenanceFiles ?? []) provenance.push({kind: 'text', text: await readProvenanceFile(file), file})
+  if (options.provenanceFrom) {
+    const {fetchRegistryProvenance} = await import('./provenance-from-registry.js')
+    provenance.push(...await fetchRegistryProvenance({ref: options.provenanceFrom, insecure: options.insecure, dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), env: process.env}))
+  }
 
   const store = await IndexStore.open(dbPath, {create: true})
   try {
