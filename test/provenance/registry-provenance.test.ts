@@ -21,14 +21,14 @@ async function pushBlob(url: string, repo: string, bytes: Buffer, mediaType: str
   if (start.status !== 202) throw new Error(`upload start: ${start.status}`)
   const location = new URL(start.headers.get('location')!, url)
   location.searchParams.set('digest', digest)
-  const put = await fetch(location, {method: 'PUT', body: bytes, headers: {'content-type': 'application/octet-stream'}})
+  const put = await fetch(location, {method: 'PUT', body: new Uint8Array(bytes), headers: {'content-type': 'application/octet-stream'}})
   if (put.status !== 201) throw new Error(`blob: ${put.status} ${await put.text()}`)
   return {mediaType, digest, size: bytes.length, ...(annotations ? {annotations} : {})}
 }
 
 async function pushManifest(url: string, repo: string, reference: string, manifest: object, mediaType: string) {
   const bytes = Buffer.from(JSON.stringify(manifest))
-  const res = await fetch(`${url}/v2/${repo}/manifests/${reference}`, {method: 'PUT', body: bytes, headers: {'content-type': mediaType}})
+  const res = await fetch(`${url}/v2/${repo}/manifests/${reference}`, {method: 'PUT', body: new Uint8Array(bytes), headers: {'content-type': mediaType}})
   if (res.status !== 201) throw new Error(`manifest ${reference}: ${res.status} ${await res.text()}`)
   return {mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length}
 }
