@@ -1,7 +1,5 @@
-import {appendFile, writeFile} from 'node:fs/promises'
 import type {GateResult} from '../domain/gate/types.js'
-import {UsageError} from '../errors.js'
-import {redactOutput} from '../lib/redact.js'
+import {writeReportFile} from './write-report-file.js'
 
 export const GATE_FORMATS = ['text', 'json', 'markdown', 'junit']
 
@@ -25,15 +23,7 @@ export async function renderGateReport(format: string, result: GateResult): Prom
  */
 export async function presentGate(result: GateResult, options: {format: string; output?: string; summaryFile?: string}): Promise<string> {
   const report = await renderGateReport(options.format, result)
-  if (options.output) await write(options.output, report.endsWith('\n') ? report : report + '\n', false, '--output')
-  if (options.summaryFile) await write(options.summaryFile, (await renderGateReport('markdown', result)) + '\n', true, '--summary-file')
+  if (options.output) await writeReportFile(options.output, report.endsWith('\n') ? report : report + '\n', {flag: '--output'})
+  if (options.summaryFile) await writeReportFile(options.summaryFile, (await renderGateReport('markdown', result)) + '\n', {append: true, flag: '--summary-file'})
   return options.output ? renderGateReport('text', result) : report
-}
-
-async function write(file: string, text: string, append: boolean, flag: string): Promise<void> {
-  try {
-    await (append ? appendFile : writeFile)(file, redactOutput(text))
-  } catch (error) {
-    throw new UsageError(`cannot write ${flag} ${file}: ${(error as Error).message}`, {fix: 'check that the directory exists and is writable'})
-  }
 }
