@@ -111,6 +111,9 @@ describe.each<Form>(['provenance', 'dockerbuild', 'metadata'])('provenance-0.11 
       expect(s.verdict).toBe('cache-unavailable')
       expect(s.evidence?.summary).toMatch(new RegExp(`^proven: definition identical to ${ids['p2-warm']}'s \\(Dockerfile:\\d+\\)`))
     }
+    // p2 took every arm64 step from the cache and re-exported: the README's cause (cache thinning), as a likely reason
+    expect(at(ex, 'linux/arm64', 'deps', 2).evidence?.cache?.reasons[0]).toMatch(new RegExp(`^likely cache thinning: ${ids['p2-warm']} took this step from the imported cache without running it, then exported cache`))
+    expect(at(ex, 'linux/arm64', 'deps', 2).advice).toMatch(/export each build to its own tag/)
     // context copies are proven by their amd64 twins, which hit in the same build
     expect(at(ex, 'linux/arm64', 'build', 4).evidence?.summary).toContain('the same copy of the build context hit on linux/amd64 in this build')
     expect(at(ex, 'linux/arm64', 'build', 4).evidence?.summary).toContain('(Dockerfile:10)')

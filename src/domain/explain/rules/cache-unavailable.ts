@@ -37,6 +37,9 @@ export function cacheReasons({step, facts}: StepContext): string[] {
 
 export const cacheUnavailableAdvice: Advice = (step, evidence) => {
   const reasons = evidence.cache?.reasons.join(' ') ?? ''
+  if (/cache thinning/.test(reasons)) {
+    return 'A build served from the cache re-exports only the results it ran, overwriting a fuller export of the same ref: export each build to its own tag (e.g. cache:<commit>) and cache-from the previous tags too, or export the shared ref only from builds that ran the steps.'
+  }
   if (/lacks|platform|overwrit/i.test(reasons) || step.platform) {
     return 'The cache for this platform was not served: export per-platform cache refs (cache-to type=registry,ref=…:cache-<arch>,mode=max and cache-from both refs) or export all platforms in one multi-platform build with mode=max.'
   }
