@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {promisify} from 'node:util'
 import {gunzip as gunzipCb, gzipSync} from 'node:zlib'
@@ -155,6 +156,15 @@ export function recordBytes(store: IndexStore, id: number): {record: HistoryReco
   return {record, json, gz: gzipSync(Buffer.from(json), {level: 9})}
 }
 
+/** What one run is pushed as: its gzip'd record (the layer) and its manifest in either form. */
+export function runArtifact(store: IndexStore, id: number): {globalId: string; gz: Buffer; layer: {digest: string; size: number}; manifest(form: ManifestForm): Buffer} {
+  const {record, json, gz} = recordBytes(store, id)
+  const layer = {digest: 'sha256:' + createHash('sha256').update(gz).digest('hex'), size: gz.length}
+  // annotations from the record as pushed (redacted), like the blob
+  const annotations = runAnnotations(JSON.parse(json) as HistoryRecord)
+  return {globalId: record.globalId, gz, layer, manifest: (form) => buildRunManifest(layer, annotations, form)}
+}
+
 function selectNewest<T extends {createdAt: number}>(items: T[], limit: number | undefined): T[] {
   if (limit === undefined || items.length <= limit) return items
   return [...items].sort((a, b) => a.createdAt - b.createdAt).slice(items.length - limit)
@@ -182,19 +192,18 @@ export async function pushHistory(o: PushOptions): Promise<PushResult> {
     // the first run finds out which manifest form the registry takes; the rest follow it
     let form: ManifestForm = 'oci-1.1'
     const pushOne = async (r: (typeof todo)[number]): Promise<PushedRun> => {
-      const {json, gz} = recordBytes(store, r.id)
-      const layer = await uploadBlob(c, ref, gz, `the record of run ${r.globalId}`)
-      // annotations from the scrubbed record, like the blob
-      const annotations = runAnnotations(JSON.parse(json) as HistoryRecord)
+      const artifact = runArtifact(store, r.id)
+      // a record names its global id: no other run shares its blob, so no HEAD first
+      await uploadBlob(c, ref, artifact.gz, `the record of run ${r.globalId}`, {checkFirst: false})
       let digest: string
       try {
-        digest = await putManifest(c, ref, r.globalId, buildRunManifest(layer, annotations, form), OCI_MANIFEST_MEDIA_TYPE)
+        digest = await putManifest(c, ref, r.globalId, artifact.manifest(form), OCI_MANIFEST_MEDIA_TYPE)
       } catch (error) {
         if (form === 'oci-1.0' || !refusesArtifactType(error)) throw error
         form = 'oci-1.0'
-        digest = await putManifest(c, ref, r.globalId, buildRunManifest(layer, annotations, form), OCI_MANIFEST_MEDIA_TYPE)
+        digest = await putManifest(c, ref, r.globalId, artifact.manifest(form), OCI_MANIFEST_MEDIA_TYPE)
       }
-      return {id: `r${r.id}`, globalId: r.globalId, manifestDigest: digest, recordBytes: gz.length}
+      return {id: `r${r.id}`, globalId: r.globalId, manifestDigest: digest, recordBytes: artifact.gz.length}
     }
     const [first, ...rest] = todo
     result.pushed.push(await pushOne(first as (typeof todo)[number]))

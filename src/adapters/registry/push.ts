@@ -35,10 +35,13 @@ export async function blobExists(client: RegistryClient, ref: ImageReference, di
   }
 }
 
-/** Uploads a blob unless the repository has it: POST an upload session, PUT the bytes with `?digest=`. */
-export async function uploadBlob(client: RegistryClient, ref: ImageReference, bytes: Buffer, what: string): Promise<{digest: string; size: number}> {
+/**
+ * Uploads a blob: POST an upload session, PUT the bytes with `?digest=`. `checkFirst` asks (HEAD)
+ * whether the repository has it already; content that is unique per call (a run record) skips that.
+ */
+export async function uploadBlob(client: RegistryClient, ref: ImageReference, bytes: Buffer, what: string, options: {checkFirst?: boolean} = {}): Promise<{digest: string; size: number}> {
   const digest = sha256(bytes)
-  if (await blobExists(client, ref, digest)) return {digest, size: bytes.length}
+  if (options.checkFirst !== false && (await blobExists(client, ref, digest))) return {digest, size: bytes.length}
   const start = await client.call(ref, repoUrl(client, ref, 'blobs/uploads/'), {method: 'POST', maxBytes: SMALL_ANSWER, what: `an upload of ${what}`})
   const location = headerOf(start.headers, 'location')
   if (!location) throw new RegistryError('protocol', `${ref.registry} started an upload of ${what} without a Location header`)
