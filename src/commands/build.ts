@@ -3,8 +3,10 @@ import {BakedoctorCommand} from '../base-command.js'
 import {gateRulesOf, gateThresholdFlags, noTuiFlag} from '../cli/flags.js'
 import {FailedCheck} from '../errors.js'
 import type {BuildResult} from '../services/build/index.js'
+import type {PushResult} from '../services/history.js'
+import {connectionOf, pushFlags} from '../cli/history-flags.js'
 
-export default class Build extends BakedoctorCommand<BuildResult> {
+export default class Build extends BakedoctorCommand<BuildResult & {history?: PushResult}> {
   static summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
   static description = 'Drivers: `buildx` runs `docker buildx bake --progress=rawjson`; `engine` talks to the Docker Engine API over DOCKER_HOST and records the inputs of every step (files, args, base digests). Exit code 1 when a build fails, or a gate flag (--min-hit-rate …, see `bakedoctor gate`) fails a recorded run.'
   static strict = false
@@ -19,9 +21,10 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     against: Flags.string({description: 'baseline run for --explain (default: the previous run of the same target)'}),
     'no-tui': noTuiFlag,
     ...gateThresholdFlags,
+    ...pushFlags,
   }
 
-  async run(): Promise<BuildResult> {
+  async run(): Promise<BuildResult & {history?: PushResult}> {
     const {argv, flags} = await this.parse(Build)
     const targets = (argv as string[]).filter((a) => a !== '')
     const controller = new AbortController()
@@ -41,8 +44,16 @@ export default class Build extends BakedoctorCommand<BuildResult> {
     }
     const {presentBuild, buildFailure} = await import('../output/build-text.js')
     await presentBuild(result, {tui: !flags['no-tui'] && !this.jsonEnabled(), out: (text) => this.out(text)})
+    let history: PushResult | undefined
+    if (flags.push && result.runs.length) {
+      // failed builds too: the team's history is of every build
+      const {pushHistory} = await import('../services/history.js')
+      history = await pushHistory({...(await connectionOf(flags.history, {db: result.db})), runs: result.runs.map((r) => r.id)})
+      const {renderPushResult} = await import('../output/history-text.js')
+      this.out('\n' + renderPushResult(history))
+    }
     const failed = buildFailure(result)
-    if (failed) throw new FailedCheck(failed, {result})
-    return result
+    if (failed) throw new FailedCheck(failed, {result: history ? {...result, history} : result})
+    return history ? {...result, history} : result
   }
 }

@@ -4,8 +4,10 @@ import {parseAssignments} from '../cli/flags.js'
 import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'
 import {KEEP_LOGS, type KeepLogs} from '../domain/model/run.js'
 import type {IngestResult} from '../services/ingest.js'
+import type {PushResult} from '../services/history.js'
+import {connectionOf, pushFlags} from '../cli/history-flags.js'
 
-export default class Ingest extends BakedoctorCommand<IngestResult> {
+export default class Ingest extends BakedoctorCommand<IngestResult & {history?: PushResult}> {
   static summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
 
   static examples = [
@@ -30,9 +32,10 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     label: Flags.string({description: 'label k=v (repeatable)', multiple: true}),
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
     'keep-logs': Flags.string({description: 'steps whose last output lines the index keeps: failed (failed or unfinished), all, none', options: [...KEEP_LOGS], default: 'failed'}),
+    ...pushFlags,
   }
 
-  async run(): Promise<IngestResult> {
+  async run(): Promise<IngestResult & {history?: PushResult}> {
     const {args, flags} = await this.parse(Ingest)
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
@@ -43,6 +46,13 @@ export default class Ingest extends BakedoctorCommand<IngestResult> {
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)
     this.out(report)
     for (const n of notes) this.note(n)
+    if (flags.push) {
+      const {pushHistory} = await import('../services/history.js')
+      const history = await pushHistory({...(await connectionOf(flags.history, {db: result.db})), runs: [result.run.id]})
+      const {renderPushResult} = await import('../output/history-text.js')
+      this.out(renderPushResult(history))
+      return {...result, history}
+    }
     return result
   }
 }

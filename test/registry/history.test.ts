@@ -261,6 +261,20 @@ describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
     expect(await runCount(corrupt)).toBe(0)
   }, 120_000)
 
+  test('ingest --push records the run and pushes it; the repository comes from bakedoctor.config.json', async () => {
+    const project = path.join(work, 'project')
+    mkdirSync(project)
+    const ref = `${reg.host}/team/from-config`
+    writeFileSync(path.join(project, 'bakedoctor.config.json'), JSON.stringify({history: ref}))
+    const result = await runCli(['ingest', path.join(CAPTURES, 'b1-cold/rawjson.json'), '--no-git', '--push', '--json'], {cwd: project, env: env()})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    const json = result.json as {run: {globalId: string}; history: {ref: string; pushed: Array<{globalId: string}>}}
+    expect(json.history.ref).toBe(ref)
+    expect(json.history.pushed.map((p) => p.globalId)).toEqual([json.run.globalId])
+    expect(readdirSync(path.join(reg.storageDir, 'docker/registry/v2/repositories/team/from-config/_manifests/tags'))).toEqual([json.run.globalId])
+  })
+
   test('an unauthenticated pull fails with a clear message and exit 1', async () => {
     const result = await runCli(['history', 'pull', `${reg.host}/team/shop-history`, '--db', path.join(work, 'anon.db')], {env: {DOCKER_CONFIG: emptyConfig}})
     expect(result.exitCode).toBe(1)

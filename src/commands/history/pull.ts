@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../../base-command.js'
 import type {PullResult} from '../../services/history.js'
-import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../lib/history-flags.js'
+import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../cli/history-flags.js'
 
 export default class HistoryPull extends BakedoctorCommand<PullResult> {
   static summary = 'Pull the team\'s runs from the history in a registry into the local index (only the runs it lacks).'

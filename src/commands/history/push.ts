@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BakedoctorCommand} from '../../base-command.js'
 import type {PushResult} from '../../services/history.js'
-import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../lib/history-flags.js'
+import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../cli/history-flags.js'
 
 export default class HistoryPush extends BakedoctorCommand<PushResult> {
   static summary = 'Push recorded runs to the team history in a registry (one OCI artifact per run, tagged by its global id).'

@@ -19,6 +19,12 @@ export const filterFlags = {
   limit: Flags.integer({description: 'only the newest N runs (after the other filters)', min: 1}),
 }
 
+/** `ingest --push` / `build --push`: record, then push what was recorded. */
+export const pushFlags = {
+  push: Flags.boolean({description: 'push the recorded run(s) to the team history (REF: --history, BAKEDOCTOR_HISTORY or "history" in bakedoctor.config.json)'}),
+  history: Flags.string({description: 'with --push: the history repository, e.g. ghcr.io/acme/shop/bakedoctor-history'}),
+}
+
 export async function connectionOf(ref: string | undefined, flags: {db?: string; insecure?: boolean; 'ca-file'?: string}): Promise<HistoryConnection> {
   return {
     db: flags.db,
