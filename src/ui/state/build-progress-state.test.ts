@@ -41,3 +41,18 @@ describe('live build progress model', () => {
     expect(frame).toMatch(/\d+\/\d+ steps · 5 cached · \d+ ran · 0 failed · 0 running/)
   })
 })
+
+describe('live build progress model: secrets', () => {
+  it('step names, last log lines and errors are redacted before the live view draws them', () => {
+    const token = 'ghp_' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa98'
+    const model = createBuildProgressModel()
+    const digest = 'sha256:' + '1'.repeat(64)
+    applyBuildEvent(model, {type: 'status', status: {vertexes: [{digest, name: `[2/2] RUN echo ${token}`, started: 1}]}} as StreamEvent, undefined)
+    applyBuildEvent(model, {type: 'status', status: {logs: [{vertex: digest, data: new TextEncoder().encode(`NPM_TOKEN=hunter22 ${token}\n`)}]}} as StreamEvent, undefined)
+    applyBuildEvent(model, {type: 'build-error', message: `failed: ${token}`} as StreamEvent, undefined)
+    const shown = JSON.stringify({steps: [...model.steps.values()], errors: model.errors})
+    expect(shown).not.toContain(token)
+    expect(shown).not.toContain('hunter22')
+    expect(shown).toMatch(/RUN echo secret:[0-9a-f]{16}/)
+  })
+})
