@@ -1,4 +1,5 @@
 import {InputError} from '../errors.js'
+import {validateStepProvenance} from '../provenance/validate.js'
 import {INSTRUCTION_KEYWORDS, type InputComponent, type Run, type RunStatus, type Step} from '../model/run.js'
 import {isGlobalId} from './global-id.js'
 
@@ -210,6 +211,11 @@ function parseStep(c: Checker, s: Record<string, unknown>, at: string): Step {
       dockerfile: c.optString(si.dockerfile, `${at}.stepInputs.dockerfile`),
       line: c.optNumber(si.line, `${at}.stepInputs.line`),
     }
+  }
+  if (s.provenance !== undefined && s.provenance !== null) {
+    const p = validateStepProvenance(s.provenance)
+    if ('invalid' in p) c.fail(`${at}.provenance${p.invalid}`, 'a step definition as bakedoctor writes it')
+    step.provenance = p
   }
   return step
 }
