@@ -1,4 +1,7 @@
-import {Command, Flags, ux, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
+import {ux} from '@oclif/core/ux'
+import type {Interfaces} from '@oclif/core'
 import {BakedoctorError, exitCodeFor, renderError} from './errors.js'
 import {redactOutput, redactOutputValue} from './lib/redact.js'
 

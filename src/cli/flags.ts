@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import os from 'node:os'
 import path from 'node:path'
 import {UsageError} from '../errors.js'

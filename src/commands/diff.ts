@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {BakedoctorCommand} from '../base-command.js'
 import {formatFlag, noTuiFlag} from '../cli/flags.js'
 import type {RunDiff} from '../domain/diff/types.js'

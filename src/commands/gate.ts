@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../base-command.js'
 import {gateRulesOf, gateThresholdFlags} from '../cli/flags.js'
 import {FailedCheck, UsageError} from '../errors.js'

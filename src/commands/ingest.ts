@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../base-command.js'
 import {parseAssignments} from '../cli/flags.js'
 import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'

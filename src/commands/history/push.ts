@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../../base-command.js'
 import type {PushResult} from '../../services/history.js'
 import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../cli/history-flags.js'

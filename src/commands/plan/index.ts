@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {BakedoctorCommand} from '../../base-command.js'
 import {parseAssignments, planFlags, readStdin} from '../../cli/flags.js'
 import type {ResolvedPlan} from '../../services/plan.js'

@@ -1,4 +1,4 @@
-import {diffWordsWithSpace} from 'diff'
+import {diffWordsWithSpace} from 'diff/lib/diff/word.js'
 import type {ArgChange, Evidence} from './evidence.js'
 
 export const fmtArg = (a: ArgChange) =>

@@ -1,4 +1,4 @@
-import {diffArrays} from 'diff'
+import {diffArrays} from 'diff/lib/diff/array.js'
 import type {Step} from '../model/run.js'
 import {normalizeInstruction} from '../model/step-identity.js'
 
