@@ -53,6 +53,11 @@ export abstract class BakedoctorCommand<T> extends Command {
    * error's kind (src/domain/errors.ts EXIT_CODES).
    */
   protected override async catch(error: Error): Promise<unknown> {
+    if (/^SQLITE_/.test(String((error as {code?: unknown}).code ?? ''))) {
+      // a damaged page, a full disk, a read-only file met after the open: said in words, exit 2
+      const {indexFault} = await import('./adapters/db/open.js')
+      error = indexFault(undefined, error) ?? error
+    }
     const code = exitCodeFor(error)
     const ours = error instanceof BakedoctorError ? error : undefined
     if (this.jsonEnabled()) {

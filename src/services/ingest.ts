@@ -82,6 +82,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     provenance.push(...await fetchRegistryProvenance({ref: options.provenanceFrom, insecure: options.insecure, dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), env: process.env}))
   }
 
+  // a bad metadata file is refused before the index is opened (or created): nothing is touched
+  if (metadataText !== undefined) parseMetadataFile(metadataText, {salt: '', file: options.metadataFile, target: options.target})
   const store = await IndexStore.open(dbPath, {create: true})
   try {
     const salt = store.secretSalt()

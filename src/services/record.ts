@@ -53,14 +53,28 @@ export async function recordRun(db: string, request: RecordRequest): Promise<{id
   return withIndex(db, (store) => ({id: saveRun(store, request)}))
 }
 
-/** The index's secret salt (secret-looking values are stored as salted hashes). */
+/**
+ * The index's secret salt (secret-looking values are stored as salted hashes). When there is no
+ * index yet, a new salt is drawn and the index is created with it only when a run is recorded: a
+ * build that fails before that (bad bake file, no engine) leaves no `.bakedoctor/` behind.
+ */
 export async function readSecretSalt(db: string): Promise<string> {
+  const {existsSync} = await import('node:fs')
+  if (!existsSync(db)) {
+    const {randomBytes} = await import('node:crypto')
+    const salt = pendingSalts.get(db) ?? randomBytes(32).toString('hex')
+    pendingSalts.set(db, salt)
+    return salt
+  }
   return withIndex(db, (store) => store.secretSalt())
 }
 
+/** salts handed out for indexes not created yet (see readSecretSalt) */
+const pendingSalts = new Map<string, string>()
+
 async function withIndex<T>(db: string, use: (store: IndexStore) => T): Promise<T> {
   const {IndexStore} = await import('../adapters/db/index-store.js')
-  const store = await IndexStore.open(db, {create: true})
+  const store = await IndexStore.open(db, {create: true, salt: pendingSalts.get(db)})
   try {
     return use(store)
   } finally {

@@ -75,8 +75,8 @@ describe('the index under load and faults', () => {
     writeFileSync(db, Buffer.alloc(8192, 0x5a))
     const res = await runCli(['ingest', capture('r1-cold'), '--db', db, '--no-git'])
     expect(res.exitCode).toBe(2)
-    expect(res.stderr).toMatch(/cannot open the index .*i\.db/)
-    expect(res.stderr).toMatch(/not a bakedoctor index or is damaged/)
+    expect(res.stderr).toMatch(/the index .*i\.db is damaged or not a bakedoctor index/)
+    expect(res.stderr).toMatch(/Fix: move the file away/)
   })
 
   it('reading commands do not create an index', async () => {

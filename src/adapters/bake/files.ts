@@ -7,6 +7,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {InputError} from '../../domain/errors.js'
 import {BAKE_LIMITS} from '../../domain/bake/budget.js'
+import {jsonErrorOffset} from '../../domain/json-error-offset.js'
 import type {BakeFileText, StructuredBakeFile} from '../../domain/bake/body.js'
 import type {ComposeInput} from '../../domain/bake/compose.js'
 
@@ -244,65 +245,6 @@ function parseJson(f: BakeFileText): unknown {
     const m = /position (\d+)/.exec((err as Error).message) ?? [undefined, String(jsonErrorOffset(f.data))]
     const message = (err as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '')
     throw new InputError(`failed to parse ${f.name}: ${message.slice(0, 300)}`, {file: f.name, position: {line: m ? lineOfOffset(f.data, Number(m[1])) : 1}, fix: JSON_FIX})
-  }
-}
-
-/**
- * Where JSON.parse gave up (Node 20's messages carry no position for most errors): the offset of
- * the first character a JSON grammar cannot accept. Called only after JSON.parse failed, on text
- * whose nesting is already bounded.
- */
-export function jsonErrorOffset(text: string): number {
-  let i = 0
-  const ws = () => {
-    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++
-  }
-  const fail = (): never => {
-    throw i
-  }
-  const expect = (c: string) => (text[i] === c ? i++ : fail())
-  const value = (): void => {
-    ws()
-    const c = text[i]
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']'
-      i++
-      ws()
-      if (text[i] === close) return void i++
-      for (;;) {
-        if (c === '{') {
-          ws()
-          string()
-          ws()
-          expect(':')
-        }
-        value()
-        ws()
-        if (text[i] === ',') i++
-        else return void expect(close)
-      }
-    }
-    if (c === '"') return string()
-    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400))
-    if (!lit) fail()
-    i += lit![0].length
-  }
-  const string = (): void => {
-    expect('"')
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i)
-      if (c === 92) i++
-      else if (c === 34) return void i++
-      else if (c < 32) fail()
-    }
-    fail()
-  }
-  try {
-    value()
-    ws()
-    return i < text.length ? i : Math.max(0, text.length - 1)
-  } catch (at) {
-    return typeof at === 'number' ? at : 0
   }
 }
 

@@ -137,7 +137,7 @@ export class IndexStore {
 
   private constructor(readonly db: Database, readonly file: string) {}
 
-  static async open(file: string, options: {create?: boolean; readonly?: boolean} = {}): Promise<IndexStore> {
+  static async open(file: string, options: {create?: boolean; readonly?: boolean; salt?: string} = {}): Promise<IndexStore> {
     const store = new IndexStore(await openDatabase(file, options), file)
     // presenters' markers then match the ones stored here
     useIndexSalt(store.secretSalt())

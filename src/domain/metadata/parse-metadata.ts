@@ -1,4 +1,5 @@
 import {InputError} from '../errors.js'
+import {jsonErrorOffset} from '../json-error-offset.js'
 import type {RunMetadata} from '../model/run.js'
 import {Redactor, isSecretArg} from '../redact/policy.js'
 import {formatOciPlatform} from '../model/run-platform.js'
@@ -19,10 +20,10 @@ export function parseMetadataFile(text: string, options: {salt: string; file?: s
     json = JSON.parse(text)
   } catch (error) {
     const m = /position (\d+)/.exec((error as Error).message)
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined
-    throw new InputError(`the metadata file is not valid JSON: ${(error as Error).message}`, {file: options.file, position: {line}, fix: 'pass the file written by --metadata-file'})
+    const line = text.slice(0, m ? Number(m[1]) : jsonErrorOffset(text)).split('\n').length
+    throw new InputError(`the metadata file is not valid JSON: ${(error as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '').slice(0, 300)}`, {file: options.file, position: {line}, fix: 'pass the file written by --metadata-file'})
   }
-  if (!isObj(json)) throw new InputError('the metadata file is not a JSON object', {file: options.file, fix: 'pass the file written by --metadata-file'})
+  if (!isObj(json)) throw new InputError('the metadata file is not a JSON object', {file: options.file, position: {line: 1}, fix: 'pass the file written by --metadata-file'})
   const perTarget: Record<string, Obj> = {}
   if (looksLikeBuildEntry(json)) perTarget[options.target ?? 'default'] = json
   else for (const [k, v] of Object.entries(json)) if (isObj(v) && looksLikeBuildEntry(v)) perTarget[k] = v
