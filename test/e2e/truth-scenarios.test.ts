@@ -55,7 +55,19 @@ COPY --from=build /app/out.txt /out.txt
     project = await copyProject()
     await importBase(baseA, `truth a ${id}`)
     await importBase(baseB, `truth b ${id}`)
-    await writeFile(path.join(project.dir, 'docker-bake.hcl'), `target "app" {\n  context = "."\n  tags = ["${tag}"]\n}\n`)
+    await writeFile(path.join(project.dir, 'docker-bake.hcl'), `target "app" {\n  context = "."\n  tags = ["${tag}"]\n}\ntarget "filtered" {\n  inherits = ["app"]\n  no-cache-filter = ["build"]\n}\n` +
+      ['web', 'api'].map((t) => `target "${t}" {\n  context = "."\n  dockerfile = "multi.Dockerfile"\n  target = "${t}"\n  args = { BASE = "${baseA}" }\n}\n`).join(''))
+    await writeFile(path.join(project.dir, 'multi.Dockerfile'), `ARG BASE
+FROM \${BASE} AS shared
+WORKDIR /shared
+RUN echo shared-${id} > /shared/s.txt
+
+FROM shared AS web
+RUN echo web-${id} > /w.txt
+
+FROM shared AS api
+RUN echo api-${id} > /a.txt
+`)
     await setDockerfile(STEPS)
     await build()
     const warm = await build()
@@ -146,6 +158,38 @@ COPY --from=build /app/out.txt /out.txt
     expect(misses(ex)).toEqual([])
     await setDockerfile(STEPS)
     await build()
+  })
+
+  it('several targets in one build command are one run; a stage web executed and api reused is served in-run, not a hit', async () => {
+    const result = await runBuild({targets: ['web', 'api'], files: [], set: [], driver: 'engine', cwd: project.dir, db: project.db})
+    expect(result.ok, JSON.stringify(result.runs.map((r) => r.error))).toBe(true)
+    expect(result.runs).toHaveLength(1)
+    const ex = await explainRun({db: project.db, cwd: project.dir, run: result.runs[0]!.id})
+    expect(ex.run.targets).toEqual(['api', 'web'])
+    const apiShared = ex.steps.filter((s) => s.target === 'api' && s.stage === 'shared')
+    expect(apiShared.map((s) => s.instruction)).toEqual(['WORKDIR /shared', `RUN echo shared-${id} > /shared/s.txt`])
+    expect(apiShared.every((s) => s.cached && s.servedInRun)).toBe(true)
+    expect(ex.totals).toMatchObject({hits: 0, servedInRun: 2, cacheable: 6})
+  })
+
+  it('no-cache-filter with the engine driver: refused (exit 2) with the fix, nothing built or recorded', async () => {
+    const {UsageError, exitCodeFor} = await import('../../src/errors.js')
+    const {IndexStore} = await import('../../src/adapters/db/index-store.js')
+    const count = async () => {
+      const store = await IndexStore.open(project.db)
+      try {
+        return store.runCount()
+      } finally {
+        store.close()
+      }
+    }
+    const before = await count()
+    const error = await runBuild({targets: ['filtered'], files: [], set: [], driver: 'engine', cwd: project.dir, db: project.db}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UsageError)
+    expect(exitCodeFor(error)).toBe(2)
+    expect((error as InstanceType<typeof UsageError>).message).toMatch(/no-cache-filter \(build\).*the Docker Engine API has no such parameter/)
+    expect((error as InstanceType<typeof UsageError>).fix).toMatch(/--driver buildx/)
+    expect(await count()).toBe(before)
   })
 
   it('no-cache in the plan: every step is no-cache, naming the plan attribute', async () => {

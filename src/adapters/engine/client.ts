@@ -124,6 +124,15 @@ export class EngineClient {
     return {apiVersion: Array.isArray(v) ? v[0] : v}
   }
 
+  /** `GET /version`: the platform the engine builds for by default (`linux/amd64`). */
+  async platform(): Promise<string | undefined> {
+    const r = await this.request('GET', '/version', {timeoutMs: 5000})
+    const text = await readText(r.body)
+    if (r.statusCode !== 200) return undefined
+    const v = JSON.parse(text) as {Os?: unknown; Arch?: unknown}
+    return typeof v.Os === 'string' && typeof v.Arch === 'string' && v.Os && v.Arch ? `${v.Os}/${v.Arch}` : undefined
+  }
+
   /** `GET /images/{ref}/json`; undefined when the engine does not have the image. */
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     const r = await this.request('GET', `/images/${encodeURIComponent(ref).replace(/%2F/g, '/')}/json`, {timeoutMs: 30_000})
