@@ -178,10 +178,11 @@ describe('redaction policy: fields it does not know by name', () => {
       completed: true, durationMs: 1, inputs: [], logTail: [],
       provenance: {definition: {kind: 'exec', inputs: [], exec: {args: ['/bin/sh', '-c', `echo ${GH}`], env: {NPM_TOKEN: 'hunter22', PATH: '/bin'}, mounts: []}}},
     } as unknown as Step
-    const run = {source: 'rawjson', createdAt: 0, durationMs: 1, status: 'completed', targets: [], platforms: [], steps: [step], labels: {}, skippedLines: 0, provenance: [{buildArgs: {NPM_TOKEN: 'hunter22'}}]} as unknown as Run
+    const run = {source: 'rawjson', createdAt: 0, durationMs: 1, status: 'completed', targets: [], platforms: [], steps: [step], labels: {}, skippedLines: 0, provenance: [{buildArgs: {NPM_TOKEN: 'hunter22', token: 'lower-case-name-1'}}]} as unknown as Run
     const out = JSON.stringify(r.run(run))
     expect(out).not.toContain(GH)
     expect(out).not.toContain('hunter22')
+    expect(out).not.toContain('lower-case-name-1')
     expect(out).toContain('"PATH":"/bin"')
   })
 })

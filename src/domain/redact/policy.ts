@@ -37,6 +37,9 @@ export interface RedactorOptions {
   known?: Iterable<string>
 }
 
+/** Keys whose value is a map of named values: build args, env vars, labels. */
+const NAMED_VALUE_MAPS: ReadonlySet<string> = new Set(['args', 'buildArgs', 'build-args', 'env', 'environment', 'labels'])
+
 /** Step fields that hold no free text (digests, parsed name parts, flags, times) or that `step` redacts itself. */
 const SAFE_STEP_FIELDS: ReadonlySet<string> = new Set(['digest', 'target', 'platform', 'stage', 'index', 'total', 'kind', 'internal', 'cacheable', 'cached', 'servedInRun', 'completed', 'started', 'finished', 'durationMs', 'inputs', 'name', 'instruction', 'error', 'logTail', 'stepInputs'])
 /** Run fields that hold no free text or that `run` redacts itself. */
@@ -121,17 +124,19 @@ export class Redactor {
    * build-arg style name), string values hashed whole. Object keys are redacted as text too.
    */
   deep<T>(value: T, keyIsName: (key: string) => boolean = isEnvStyleName): T {
-    const walk = (v: unknown, key: string | undefined): unknown => {
-      if (typeof v === 'string') return key !== undefined && keyIsName(key) ? this.value(key, v) : this.text(v)
-      if (Array.isArray(v)) return v.map((x) => walk(x, undefined))
+    // inside a map of named values (`args`, `env`, `labels` …) every key is a name, whatever its case
+    const walk = (v: unknown, key: string | undefined, named: boolean): unknown => {
+      if (typeof v === 'string') return key !== undefined && (named || keyIsName(key)) ? this.value(key, v) : this.text(v)
+      if (Array.isArray(v)) return v.map((x) => walk(x, undefined, false))
       if (v && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
         const out: Record<string, unknown> = {}
-        for (const [k, x] of Object.entries(v)) out[this.text(k)] = walk(x, k)
+        const namedChildren = key !== undefined && NAMED_VALUE_MAPS.has(key)
+        for (const [k, x] of Object.entries(v)) out[this.text(k)] = walk(x, k, namedChildren)
         return out
       }
       return v
     }
-    return walk(value, undefined) as T
+    return walk(value, undefined, false) as T
   }
 
   private component(c: InputComponent): InputComponent {
