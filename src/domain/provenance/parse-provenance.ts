@@ -252,7 +252,8 @@ function parseSteps(llb: unknown[], meta: Obj | undefined, redactor: ProvenanceR
     const definition = normalizeOp(r.op!, inputKinds, redactor, limits, r.id, entry)
     const hash = sha256(canonicalJson(definition))
     const outputIndexes = r.inputs.map((x) => /:(\d+)$/.exec(x)?.[1] ?? '0')
-    const lineage = sha256([hash, ...parentSteps.map((p, i) => `${p.lineage}:${outputIndexes[i]}`)].join('\n'))
+    // 128 bits: an equality test, stored per step per run
+    const lineage = sha256([hash, ...parentSteps.map((p, i) => `${p.lineage}:${outputIndexes[i]}`)].join('\n')).slice(0, 32)
     const readsContext = inputKinds.includes('context') || parentSteps.some((p) => p.readsContext)
     const step: ProvenanceStep = {id: r.id, definition, parents: parentIds, hash, lineage, readsContext}
     const location = locations.get(r.id)

@@ -87,7 +87,7 @@ export interface ProvenanceStep {
   parents: string[]
   /** sha256 of the canonical definition */
   hash: string
-  /** sha256 over the definition and its parents' lineage: equal lineage = equal definition all the way up */
+  /** sha256 (first 128 bits, hex) over the definition and its parents' lineage: equal lineage = equal definition all the way up */
   lineage: string
   /** this step or one of its ancestors reads a build-context source (content not in the definition) */
   readsContext: boolean

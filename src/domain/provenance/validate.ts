@@ -19,7 +19,7 @@ const MAX_ITEMS = 10_000
 export function validateStepProvenance(value: unknown): StepProvenance | {invalid: string} {
   if (!isObj(value)) return {invalid: ''}
   if (!isStr(value.stepId)) return {invalid: '.stepId'}
-  if (!isStr(value.lineage) || !/^[0-9a-f]{64}$/.test(value.lineage)) return {invalid: '.lineage'}
+  if (!isStr(value.lineage) || !/^[0-9a-f]{32}$/.test(value.lineage)) return {invalid: '.lineage'}
   if (typeof value.readsContext !== 'boolean') return {invalid: '.readsContext'}
   if (!strings(value.parents, MAX_ITEMS)) return {invalid: '.parents'}
   const d = value.definition
