@@ -395,12 +395,8 @@ function fileAction(a: Obj, inputName: (i: unknown) => string | undefined, redac
   const secondary = inputName(a.secondaryInput)
   if (isObj(wrapper.copy)) {
     const c = wrapper.copy
-    const action: FileActionDefinition = {type: 'copy', src: String(c.src ?? ''), dest: String(c.dest ?? '')}
+    const action: FileActionDefinition = withModeAndOwner({type: 'copy', src: String(c.src ?? ''), dest: String(c.dest ?? '')}, c)
     if (secondary) action.from = secondary
-    const mode = fileMode(c.mode)
-    if (mode) action.mode = mode
-    const chown = owner(c.owner)
-    if (chown) action.chown = chown
     if (Array.isArray(c.includePatterns) && c.includePatterns.length) action.include = c.includePatterns.map(String)
     if (Array.isArray(c.excludePatterns) && c.excludePatterns.length) action.exclude = c.excludePatterns.map(String)
     const flags = ['followSymlink', 'dirCopyContents', 'attemptUnpackDockerCompatibility', 'createDestPath', 'allowWildcard', 'allowEmptyWildcard', 'alwaysReplaceExistingDestPaths', 'parents']
@@ -410,21 +406,13 @@ function fileAction(a: Obj, inputName: (i: unknown) => string | undefined, redac
   }
   if (isObj(wrapper.mkdir)) {
     const m = wrapper.mkdir
-    const action: FileActionDefinition = {type: 'mkdir', path: String(m.path ?? '')}
-    const mode = fileMode(m.mode)
-    if (mode) action.mode = mode
-    const chown = owner(m.owner)
-    if (chown) action.chown = chown
+    const action = withModeAndOwner({type: 'mkdir', path: String(m.path ?? '')}, m)
     if (m.makeParents === true) action.flags = ['makeParents']
     return action
   }
   if (isObj(wrapper.mkfile)) {
     const m = wrapper.mkfile
-    const action: FileActionDefinition = {type: 'mkfile', path: String(m.path ?? '')}
-    const mode = fileMode(m.mode)
-    if (mode) action.mode = mode
-    const chown = owner(m.owner)
-    if (chown) action.chown = chown
+    const action = withModeAndOwner({type: 'mkfile', path: String(m.path ?? '')}, m)
     if (typeof m.data === 'string') action.contentDigest = `sha256:${sha256(m.data)}`
     return action
   }
@@ -440,6 +428,15 @@ function fileAction(a: Obj, inputName: (i: unknown) => string | undefined, redac
     return {type: 'symlink', src: String(s.oldpath ?? s.oldPath ?? ''), dest: String(s.newpath ?? s.newPath ?? '')}
   }
   return {type: 'copy', src: redactor.text(canonicalJson(wrapper))}
+}
+
+/** `mode` (octal, -1 = unset) and `owner` of a copy/mkdir/mkfile action */
+function withModeAndOwner(action: FileActionDefinition, raw: Obj): FileActionDefinition {
+  const mode = fileMode(raw.mode)
+  if (mode) action.mode = mode
+  const chown = owner(raw.owner)
+  if (chown) action.chown = chown
+  return action
 }
 
 function fileMode(mode: unknown): string | undefined {
