@@ -28,6 +28,9 @@ export const MAX_LOG_TAIL_BYTES_PER_RUN = 256 * 1024
 /** Which steps' log tails `getRun` reads: those of failed (or unfinished) steps, all, none. */
 export type LogTailsToRead = 'failed' | 'all' | 'none'
 
+/** The redaction policy version an index's stored contents have been through (`scrubStoredSecrets`). */
+const REDACTION_VERSION = '1'
+
 /** `r12` — short, stable, never reused. */
 export const formatRunId = (n: number | bigint) => `r${n}`
 
@@ -141,7 +144,82 @@ export class IndexStore {
     const store = new IndexStore(await openDatabase(file, options), file)
     // presenters' markers then match the ones stored here
     useIndexSalt(store.secretSalt())
+    if (!options.readonly) {
+      try {
+        store.scrubStoredSecrets()
+      } catch (error) {
+        store.close()
+        throw error
+      }
+    }
     return store
+  }
+
+  /**
+   * An index written before the redaction policy may hold secrets in plain text (plans, labels,
+   * metadata, step names, logs, errors). On the first open for writing, everything stored goes
+   * through the policy once (settings `redaction`), with `secure_delete` on, then a VACUUM and a
+   * truncating checkpoint so that the old bytes do not stay in free pages or the WAL.
+   */
+  scrubStoredSecrets(): boolean {
+    const done = () => (this.sql('SELECT value FROM settings WHERE key = ?').get('redaction') as {value: string} | undefined)?.value === REDACTION_VERSION
+    if (done()) return false
+    const redactor = this.redactor()
+    let changed = 0
+    this.db.pragma('secure_delete = ON')
+    const scrub = this.db.transaction(() => {
+      if (done()) return
+      const page = this.db.prepare('SELECT id, body FROM texts WHERE id > ? ORDER BY id LIMIT 1000')
+      // the key is the hash of the body: re-keyed too, so it is no test of a guessed plaintext (a
+      // body that exists already gets a random key; only a de-duplication is missed)
+      const updateText = this.db.prepare('UPDATE texts SET body = ?, hash = ? WHERE id = ?')
+      const hashTaken = this.db.prepare('SELECT 1 FROM texts WHERE hash = ?')
+      for (let last = 0; ; ) {
+        const rows = page.all(last) as {id: number; body: string}[]
+        if (rows.length === 0) break
+        for (const row of rows) {
+          const body = redactor.text(row.body)
+          if (body !== row.body) {
+            const key = textHash(body)
+            updateText.run(body, hashTaken.get(key) ? randomBytes(16) : key, row.id)
+            changed++
+          }
+        }
+        last = rows.at(-1)!.id
+      }
+      for (const row of this.db.prepare('SELECT hash, body FROM plans').all() as {hash: string; body: string}[]) {
+        const body = canonicalPlanJson(redactor.plan(JSON.parse(row.body) as Plan))
+        if (body !== row.body) {
+          this.db.prepare('UPDATE plans SET body = ? WHERE hash = ?').run(body, row.hash)
+          changed++
+        }
+      }
+      const runs = this.db.prepare('SELECT id, labels, metadata, error, source_file FROM runs').all() as Pick<RunRow, 'id' | 'labels' | 'metadata' | 'error' | 'source_file'>[]
+      for (const row of runs) {
+        const shell: Run = {source: '', createdAt: 0, durationMs: 0, status: 'completed', targets: [], platforms: [], steps: [], skippedLines: 0,
+          labels: JSON.parse(row.labels) as Record<string, string>, metadata: row.metadata ? JSON.parse(row.metadata) : undefined, error: row.error ?? undefined, sourceFile: row.source_file ?? undefined}
+        const red = redactor.run(shell)
+        const next = [JSON.stringify(red.labels), red.metadata ? JSON.stringify(red.metadata) : null, red.error ?? null, red.sourceFile ?? null]
+        if (next[0] !== row.labels || next[1] !== row.metadata || next[2] !== row.error || next[3] !== row.source_file) {
+          this.db.prepare('UPDATE runs SET labels = ?, metadata = ?, error = ?, source_file = ? WHERE id = ?').run(...next, row.id)
+          changed++
+        }
+      }
+      this.sql('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run('redaction', REDACTION_VERSION)
+    })
+    scrub.immediate()
+    this.textIds.clear()
+    if (changed > 0) {
+      try {
+        this.db.exec('VACUUM')
+        this.db.pragma('wal_checkpoint(TRUNCATE)')
+      } catch {
+        // another process holds the index: the rows are redacted and the freed space was zeroed
+        // (secure_delete); only the compaction is skipped
+      }
+    }
+    this.db.pragma('secure_delete = OFF')
+    return changed > 0
   }
 
   close(): void {
