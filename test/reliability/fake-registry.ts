@@ -20,6 +20,8 @@ export interface FakeRegistryOptions {
   stallHeaders?: boolean
   /** send the headers and half the manifest body, then stall */
   stallBody?: boolean
+  /** send the headers, then the manifest body one byte every this many ms (never idle long enough for a body timeout) */
+  trickleBodyMs?: number
 }
 
 export interface FakeRegistry {
@@ -67,6 +69,19 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const digest = id === snap.tag ? snap.top.digest : id!
       const body = snap.blob(digest)
       res.writeHead(200, {'content-type': snap.contentTypes[digest] ?? snap.top.mediaType, 'docker-content-digest': digest, 'content-length': body.length})
+      if (options.trickleBodyMs) {
+        let at = 0
+        const timer = setInterval(() => {
+          if (res.destroyed || at >= body.length) {
+            clearInterval(timer)
+            if (!res.destroyed) res.end()
+            return
+          }
+          res.write(body.subarray(at, ++at))
+        }, options.trickleBodyMs)
+        res.on('close', () => clearInterval(timer))
+        return
+      }
       if (options.stallBody) {
         res.write(body.subarray(0, body.length >> 1))
         return // the rest never comes

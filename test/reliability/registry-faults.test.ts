@@ -113,6 +113,29 @@ describe('timeouts against a real loopback server', () => {
     expect(error.message).toMatch(/UND_ERR_BODY_TIMEOUT/)
   })
 
+  test('a body trickled one byte at a time (never idle long enough for the body timeout): the overall deadline ends it', async () => {
+    reg = await startFakeRegistry({trickleBodyMs: 100})
+    const client = await createRegistryClient({insecureHosts: [reg.host], bodyTimeoutMs: 30_000, requestDeadlineMs: 1000, retry: {retries: 0}, sleep: noSleep})
+    const started = Date.now()
+    const error = (await client.getManifest(ref(reg.ref)).catch((e: unknown) => e)) as RegistryError
+    await client.close?.()
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(error).toBeInstanceOf(RegistryError)
+    expect(error.code).toBe('network')
+    expect(error.message).toMatch(/did not finish the manifest of .* within 1 s \(the deadline of one registry request\)/)
+    expect(error.fix).toMatch(/BAKEDOCTOR_REGISTRY_TIMEOUT/)
+  })
+
+  test('CLI: 1 byte every 2 s, BAKEDOCTOR_REGISTRY_TIMEOUT=3: exit 1 after the deadline with a fix, not a hang', async () => {
+    reg = await startFakeRegistry({trickleBodyMs: 2000})
+    const started = Date.now()
+    const res = await runCli(['cache', 'inspect', reg.ref, '--insecure'], {timeoutMs: 60_000, env: {BAKEDOCTOR_REGISTRY_TIMEOUT: '3'}})
+    expect(res.exitCode, res.stderr).toBe(1)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(res.stderr).toMatch(/did not finish the manifest of .* within 3 s/)
+    expect(res.stderr).toMatch(/Fix: retry later; for a slow registry raise the deadline with BAKEDOCTOR_REGISTRY_TIMEOUT/)
+  }, 60_000)
+
   test('CLI: a registry that answers 500 for ever is exit 1 with a sentence, not a stack trace', async () => {
     reg = await startFakeRegistry({manifestStatus: {status: 500, code: 'UNKNOWN'}})
     const res = await runCli(['cache', 'inspect', reg.ref, '--insecure'], {timeoutMs: 60_000})
@@ -147,6 +170,14 @@ describe.skipIf(!tlsTools)('TLS verification is on unless --insecure (real HTTPS
     expect(ok.exitCode, ok.stderr).toBe(0)
     expect((ok.json as {caches: Array<{mode: {value: string}}>}).caches[0]!.mode.value).toBe('min')
   })
+
+  test('--insecure against a TLS registry on loopback (plain HTTP to an HTTPS server) says so, not "check your network"', async () => {
+    const res = await runCli(['cache', 'inspect', reg.ref, '--insecure'], {timeoutMs: 60_000})
+    expect(res.exitCode, res.stderr).toBe(1)
+    expect(res.stderr).toMatch(/127\.0\.0\.1:\d+ speaks HTTPS, but --insecure made bakedoctor talk plain HTTP to it/)
+    expect(res.stderr).toMatch(/Fix: drop --insecure/)
+    expect(res.stderr).not.toMatch(/check the registry address and your network/)
+  }, 60_000)
 
   const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address
   test.skipIf(!external)('a non-loopback host with a bad certificate fails by default, and is read only with --insecure', async () => {

@@ -38,6 +38,12 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>
   headersTimeoutMs?: number
   bodyTimeoutMs?: number
+  /**
+   * Overall deadline of one request (headers and the whole body): a server that trickles a byte
+   * every few seconds never trips the idle timeouts above. Default: BAKEDOCTOR_REGISTRY_TIMEOUT
+   * (seconds) or 120 s.
+   */
+  requestDeadlineMs?: number
   /** injectable for tests of the backoff; default setTimeout */
   sleep?: (ms: number) => Promise<void>
 }
@@ -165,7 +171,10 @@ export class RegistryClient {
     this.retry = {retries: 3, baseDelayMs: 250, maxDelayMs: 10_000, ...options.retry}
     this.insecure = new Set((options.insecureHosts ?? []).map((h) => h.toLowerCase()))
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.deadlineMs = options.requestDeadlineMs ?? deadlineFromEnv(process.env.BAKEDOCTOR_REGISTRY_TIMEOUT) ?? DEFAULT_REQUEST_DEADLINE_MS
   }
+
+  private readonly deadlineMs: number
 
   async close(): Promise<void> {
     await Promise.all(this.owned.map((d) => d.close()))
@@ -374,14 +383,27 @@ export class RegistryClient {
       let resHeaders: RawResponse['headers']
       let bytes: Buffer
       try {
-        const res = await this.request(url, {method: o.method ?? 'GET', headers, body: o.body, dispatcher: this.dispatcherFor(url)})
-        status = res.statusCode
-        resHeaders = res.headers
-        const ok = status >= 200 && status < 300
-        bytes = await readBounded(res.body, ok ? o.maxBytes : ERROR_BODY_BYTES, ok, header(resHeaders, 'content-length'), o.what)
+        const deadline = AbortSignal.timeout(this.deadlineMs)
+        try {
+          const res = await this.request(url, {method: o.method ?? 'GET', headers, body: o.body, dispatcher: this.dispatcherFor(url), signal: deadline})
+          status = res.statusCode
+          resHeaders = res.headers
+          const ok = status >= 200 && status < 300
+          bytes = await readBounded(res.body, ok ? o.maxBytes : ERROR_BODY_BYTES, ok, header(resHeaders, 'content-length'), o.what)
+        } catch (error) {
+          if (deadline.aborted) {
+            throw new RegistryError('network', `${url.host} did not finish ${o.what} within ${this.deadlineMs / 1000} s (the deadline of one registry request)`, {
+              fix: 'retry later; for a slow registry raise the deadline with BAKEDOCTOR_REGISTRY_TIMEOUT=<seconds>',
+            })
+          }
+          throw error
+        }
+        if (url.protocol === 'http:' && status === 400 && /HTTP request to an HTTPS server/i.test(bytes.toString('utf8'))) throw speaksTls(url)
       } catch (error) {
         if (error instanceof RegistryError) throw error
         const code = (error as {code?: string}).code ?? ''
+        // --insecure on loopback means plain HTTP: a TLS registry then drops the connection
+        if (url.protocol === 'http:' && /UND_ERR_SOCKET|ECONNRESET/.test(code) && (await answersTls(url))) throw speaksTls(url)
         if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code) || /wrong version number/i.test((error as Error).message ?? '')) {
           throw new RegistryError('tls', `${url.host} does not speak TLS (${code || 'wrong version number'})`, {
             fix: isLoopbackHost(url.host) ? 'for a plain-HTTP registry on this machine, pass --insecure' : 'check the registry address and port',
@@ -414,6 +436,34 @@ export class RegistryClient {
     const exp = this.retry.baseDelayMs * 2 ** attempt
     return Math.min(this.retry.maxDelayMs, exp / 2 + Math.random() * (exp / 2))
   }
+}
+
+const DEFAULT_REQUEST_DEADLINE_MS = 120_000
+
+function deadlineFromEnv(value: string | undefined): number | undefined {
+  const seconds = Number(value)
+  return value && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined
+}
+
+function speaksTls(url: URL): RegistryError {
+  return new RegistryError('tls', `${url.host} speaks HTTPS, but --insecure made bakedoctor talk plain HTTP to it (--insecure means plain HTTP for a registry on this machine)`, {
+    fix: 'drop --insecure (and pass --ca-file with the CA of its certificate if it is self-signed)',
+  })
+}
+
+/** Whether host:port completes a TLS handshake (certificate not checked: only the protocol matters). */
+async function answersTls(url: URL): Promise<boolean> {
+  const {connect} = await import('node:tls')
+  return new Promise((resolve) => {
+    const socket = connect({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), rejectUnauthorized: false, timeout: 3000})
+    const done = (result: boolean) => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.once('secureConnect', () => done(true))
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => done(false))
+  })
 }
 
 /** Reads a body up to `max` bytes; beyond that it aborts (successful responses) or truncates (error bodies). */
