@@ -124,20 +124,19 @@ const fmtMiB = (x) => `${x.toFixed(0)} MiB`
 await section('memory', async () => {
   const small = await realStream('real-2400.jsonl', {targets: 40})
   const big = await realStream('real-9600.jsonl', {targets: 160})
-  log(`  ${big.file}: ${mib(big.size)}`)
+  const huge = await bigStream('stream-1gb.jsonl', 1.01e9)
+  log(`  ${big.file}: ${mib(big.size)}; ${huge.file}: ${mib(huge.size)}`)
   const reps = quick ? 1 : 3
-  const a = await peakOf(small.file, reps)
   const b = await peakOf(big.file, reps)
-  const peak = median(b.peaks)
-  addRow({figure: `peak RSS ingesting a realistic 9,600-step stream (${mib(big.size)})`, value: fmtSpread(b.peaks, fmtMiB), baseline: '—', target: '≤ 200 MB', ok: peak * 1.048576 <= 200,
-    runs: `${b.peaks.length}`, details: `160 targets, ~1 KB log lines as above; ${b.how}; ingest took ${fmtMs(median(b.times))}`})
-  const growth = peak / median(a.peaks)
-  addRow({figure: 'peak RSS growth from 2,400 to 9,600 steps (4× the steps and bytes)', value: `${fmtMiB(median(a.peaks))} → ${fmtMiB(peak)}`, baseline: '—', ratio: growth,
-    target: '≤ 1.2 × (flat)', ok: growth <= 1.2, runs: `${a.peaks.length}+${b.peaks.length}`})
-  const s = await bigStream('stream-1gb.jsonl', 1.01e9)
-  const g = await peakOf(s.file, quick ? 1 : 3)
-  addRow({figure: `peak RSS ingesting a ${mib(s.size)} stream (16 KiB messages, the earlier shape)`, value: fmtSpread(g.peaks, fmtMiB), baseline: '—', target: '≤ 300 MB', ok: median(g.peaks) * 1.048576 <= 300,
-    runs: `${g.peaks.length}`, details: `${g.how}; ingest took ${fmtMs(median(g.times))}`})
+  addRow({figure: `peak RSS ingesting a realistic 9,600-step stream (${mib(big.size)})`, value: fmtSpread(b.peaks, fmtMiB), baseline: '—', target: '≤ 200 MB', ok: median(b.peaks) * 1.048576 <= 200,
+    runs: `${b.peaks.length}`, details: `160 targets × 2 platforms × 30 steps, ~1 KB log lines as above; ${b.how}; ingest took ${fmtMs(median(b.times))}`})
+  // flat in stream size: the same 2,400 steps in 165 MB and in 1 GB of output
+  const a = await peakOf(small.file, reps)
+  const g = await peakOf(huge.file, reps)
+  const growth = median(g.peaks) / median(a.peaks)
+  addRow({figure: `peak RSS, same 2,400 steps: ${mib(small.size)} realistic stream → ${mib(huge.size)} stream (6× the bytes; the earlier 16 KiB-message shape)`,
+    value: `${fmtSpread(a.peaks, fmtMiB)} → ${fmtSpread(g.peaks, fmtMiB)}`, baseline: '—', ratio: growth, target: '≤ 1.2 × (flat in bytes)', ok: growth <= 1.2, runs: `${a.peaks.length}+${g.peaks.length}`,
+    details: `1 GB ingest took ${fmtMs(median(g.times))}; the earlier target for it, ≤ 300 MB: ${median(g.peaks) * 1.048576 <= 300 ? 'met' : 'missed'}`})
 })
 
 // 3. explain -----------------------------------------------------------------------------------------

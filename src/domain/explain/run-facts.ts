@@ -158,8 +158,11 @@ export function cacheableInOrder(run: Run): Step[] {
   return run.steps.filter((s) => s.cacheable).sort(stepOrder)
 }
 
+/** `localeCompare`'s order, without building a collator per comparison */
+const collator = new Intl.Collator()
+
 function stepOrder(a: Step, b: Step): number {
-  return (a.target ?? '').localeCompare(b.target ?? '') || (a.platform ?? '').localeCompare(b.platform ?? '') || (a.stage ?? '').localeCompare(b.stage ?? '') || (a.index ?? 0) - (b.index ?? 0)
+  return collator.compare(a.target ?? '', b.target ?? '') || collator.compare(a.platform ?? '', b.platform ?? '') || collator.compare(a.stage ?? '', b.stage ?? '') || (a.index ?? 0) - (b.index ?? 0)
 }
 
 /**

@@ -5,7 +5,8 @@ import type {Step} from './run.js'
  * (target, platform, stage, index, kind) plus the normalized instruction text.
  */
 export function stepSlot(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind'>): string {
-  return [s.target ?? '', s.platform ?? '', s.stage ?? '', s.index ?? '', s.kind].join('|')
+  // (a template, not an array join: called several times per step of every explanation)
+  return `${s.target ?? ''}|${s.platform ?? ''}|${s.stage ?? ''}|${s.index ?? ''}|${s.kind}`
 }
 
 /** whitespace-normalized instruction text */
