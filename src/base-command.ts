@@ -1,20 +1,17 @@
 import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import {ux} from '@oclif/core/ux'
-import type {Interfaces} from '@oclif/core'
 import {BakedoctorError, exitCodeFor, renderError} from './errors.js'
 import {redactOutput, redactOutputValue} from './lib/redact.js'
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BakedoctorCommand)['baseFlags'] & T['flags']>
 
 /**
  * Every bakedoctor command: `--json` owned here, errors rendered once here, exit codes decided here
  * (0 ok, 1 failed check / failed build / external failure, 2 usage or input error).
  */
 export abstract class BakedoctorCommand<T> extends Command {
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static baseFlags = {
+  static override baseFlags = {
     db: Flags.string({
       description: 'index file (default: .bakedoctor/index.db next to the bake file or in the current directory)',
       env: 'BAKEDOCTOR_DB',
@@ -22,7 +19,7 @@ export abstract class BakedoctorCommand<T> extends Command {
     }),
   }
 
-  abstract run(): Promise<T>
+  abstract override run(): Promise<T>
 
   /** Human output goes to stdout unless --json; secrets are never printed. */
   protected out(text: string): void {
@@ -40,7 +37,7 @@ export abstract class BakedoctorCommand<T> extends Command {
    * oclif colourizes JSON even without a theme, which costs ~70 ms on a 2,400-step explanation:
    * print it plainly unless a JSON theme is configured.
    */
-  logJson(json: unknown): void {
+  override logJson(json: unknown): void {
     // every JSON document leaves through here: the one output redaction (lib/redact) applies to all
     const redacted = redactOutputValue(json)
     if (this.config.theme?.json) return super.logJson(redacted)

@@ -8,12 +8,12 @@ import type {PushResult} from '../services/history.js'
 import {connectionOf, pushFlags} from '../cli/history-flags.js'
 
 export default class Build extends BakedoctorCommand<BuildResult & {history?: PushResult}> {
-  static summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
-  static description = 'Drivers: `buildx` runs `docker buildx bake --progress=rawjson`; `engine` talks to the Docker Engine API over DOCKER_HOST and records the inputs of every step (files, args, base digests). Exit code 1 when a build fails, or a gate flag (--min-hit-rate …, see `bakedoctor gate`) fails a recorded run.'
-  static strict = false
-  static examples = ['<%= config.bin %> build api', '<%= config.bin %> build --driver engine -f Dockerfile --set "*.args.VERSION=2"', '<%= config.bin %> build api --explain --against r12']
-  static args = {target: Args.string({description: 'bake targets or groups (default: the `default` group); for a Dockerfile: the stage'})}
-  static flags = {
+  static override summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
+  static override description = 'Drivers: `buildx` runs `docker buildx bake --progress=rawjson`; `engine` talks to the Docker Engine API over DOCKER_HOST and records the inputs of every step (files, args, base digests). Exit code 1 when a build fails, or a gate flag (--min-hit-rate …, see `bakedoctor gate`) fails a recorded run.'
+  static override strict = false
+  static override examples = ['<%= config.bin %> build api', '<%= config.bin %> build --driver engine -f Dockerfile --set "*.args.VERSION=2"', '<%= config.bin %> build api --explain --against r12']
+  static override args = {target: Args.string({description: 'bake targets or groups (default: the `default` group); for a Dockerfile: the stage'})}
+  static override flags = {
     file: Flags.string({char: 'f', description: 'bake file, or a Dockerfile (repeatable)', multiple: true}),
     set: Flags.string({description: 'override a target attribute: TARGET.key=value (repeatable)', multiple: true}),
     driver: Flags.string({description: 'how to build', options: ['auto', 'buildx', 'engine'], default: 'auto'}),

@@ -5,13 +5,13 @@ import type {RunDiff} from '../domain/diff/types.js'
 import {shouldUseTui} from '../ui/tty.js'
 
 export default class Diff extends BakedoctorCommand<RunDiff> {
-  static summary = 'What changed between two runs: plan, inputs (files, base digests, ARG values), hit↔miss transitions with verdicts, timing.'
-  static examples = ['<%= config.bin %> diff r11 r12', '<%= config.bin %> diff latest~1 latest --format markdown']
-  static args = {
+  static override summary = 'What changed between two runs: plan, inputs (files, base digests, ARG values), hit↔miss transitions with verdicts, timing.'
+  static override examples = ['<%= config.bin %> diff r11 r12', '<%= config.bin %> diff latest~1 latest --format markdown']
+  static override args = {
     a: Args.string({description: 'the earlier run', required: true}),
     b: Args.string({description: 'the later run', default: 'latest'}),
   }
-  static flags = {format: formatFlag(['text', 'markdown']), 'no-tui': noTuiFlag}
+  static override flags = {format: formatFlag(['text', 'markdown']), 'no-tui': noTuiFlag}
 
   async run(): Promise<RunDiff> {
     const {args, flags} = await this.parse(Diff)

@@ -6,10 +6,10 @@ import type {Explanation} from '../domain/explain/types.js'
 import {shouldUseTui} from '../ui/tty.js'
 
 export default class Explain extends BakedoctorCommand<Explanation> {
-  static summary = 'Explain every cache miss of a run against a baseline: root causes first, with evidence and advice.'
-  static examples = ['<%= config.bin %> explain', '<%= config.bin %> explain r12 --against r11', '<%= config.bin %> explain --format markdown >> "$GITHUB_STEP_SUMMARY"']
-  static args = {run: Args.string({description: 'run id (r12), latest, latest~1', default: 'latest'})}
-  static flags = {
+  static override summary = 'Explain every cache miss of a run against a baseline: root causes first, with evidence and advice.'
+  static override examples = ['<%= config.bin %> explain', '<%= config.bin %> explain r12 --against r11', '<%= config.bin %> explain --format markdown >> "$GITHUB_STEP_SUMMARY"']
+  static override args = {run: Args.string({description: 'run id (r12), latest, latest~1', default: 'latest'})}
+  static override flags = {
     against: Flags.string({description: 'baseline run (default: the previous run of the same targets and platforms on the same branch)'}),
     format: formatFlag(['text', 'markdown']),
     all: Flags.boolean({description: 'list hits too, not only misses'}),

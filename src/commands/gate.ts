@@ -6,19 +6,19 @@ import {GATE_FORMATS} from '../output/gate-report.js'
 import type {GateResult} from '../services/gate.js'
 
 export default class Gate extends BakedoctorCommand<GateResult> {
-  static summary = 'CI gate: exit 1 when a recorded run misses its cache hit-rate rules (overall, per target, per platform, vs a baseline).'
+  static override summary = 'CI gate: exit 1 when a recorded run misses its cache hit-rate rules (overall, per target, per platform, vs a baseline).'
 
-  static description = `Exit codes: 0 every rule passed; 1 a rule failed, the build failed, or the run has no cacheable steps (unless --allow-empty); 2 usage or input error (bad flag, bad config file, unknown run), or a rule that cannot be judged (its baseline is missing, unless --allow-missing-baseline; or no rule has a figure).
+  static override description = `Exit codes: 0 every rule passed; 1 a rule failed, the build failed, or the run has no cacheable steps (unless --allow-empty); 2 usage or input error (bad flag, bad config file, unknown run), or a rule that cannot be judged (its baseline is missing, unless --allow-missing-baseline; or no rule has a figure).
 Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" key in package.json) found from the current directory upward, with per-target and per-platform overrides. The report echoes every threshold with its source. See docs/ci.md.`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> gate --min-hit-rate 80',
     '<%= config.bin %> gate --min-hit-rate 80 --format junit --output gate.xml --summary-file "$GITHUB_STEP_SUMMARY"',
     '<%= config.bin %> gate --run r12 --min-hit-rate 50 --per platform',
     '<%= config.bin %> gate --baseline branch:main --max-drop 10',
   ]
 
-  static flags = {
+  static override flags = {
     run: Flags.string({description: 'run to gate: r12, latest, latest~1', default: 'latest'}),
     ...gateThresholdFlags,
     target: Flags.string({description: 'gate only the steps of this bake target'}),

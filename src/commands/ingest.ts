@@ -9,20 +9,20 @@ import type {PushResult} from '../services/history.js'
 import {connectionOf, pushFlags} from '../cli/history-flags.js'
 
 export default class Ingest extends BakedoctorCommand<IngestResult & {history?: PushResult}> {
-  static summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
+  static override summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
 
-  static examples = [
+  static override examples = [
     'docker buildx bake api --progress=rawjson 2> build.jsonl; <%= config.bin %> ingest build.jsonl --target api',
     '<%= config.bin %> ingest build.dockerbuild',
     'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
     '<%= config.bin %> ingest build.jsonl --provenance out/linux_amd64/provenance.json --provenance out/linux_arm64/provenance.json',
   ]
 
-  static args = {
+  static override args = {
     file: Args.string({description: 'event file, or - for stdin', required: true}),
   }
 
-  static flags = {
+  static override flags = {
     format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
     platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),

@@ -3,9 +3,9 @@ import {BakedoctorCommand} from '../base-command.js'
 import type {RunSummary} from '../adapters/db/index-store.js'
 
 export default class Runs extends BakedoctorCommand<{runs: RunSummary[]}> {
-  static summary = 'List recorded runs: targets, platforms, hit rate, time-weighted hit rate, duration, status.'
+  static override summary = 'List recorded runs: targets, platforms, hit rate, time-weighted hit rate, duration, status.'
 
-  static flags = {
+  static override flags = {
     limit: Flags.integer({description: 'how many runs (newest first)', default: 20, min: 1}),
     target: Flags.string({description: 'only runs that built this target'}),
     branch: Flags.string({description: 'only runs of this git branch'}),

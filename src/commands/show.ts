@@ -4,13 +4,13 @@ import {BakedoctorCommand} from '../base-command.js'
 import type {RunDetail} from '../services/runs.js'
 
 export default class Show extends BakedoctorCommand<RunDetail> {
-  static summary = 'Show one run: steps grouped by target / platform / stage, cached or not, durations, errors.'
+  static override summary = 'Show one run: steps grouped by target / platform / stage, cached or not, durations, errors.'
 
-  static args = {
+  static override args = {
     run: Args.string({description: 'run id (r12), latest, latest~1', default: 'latest'}),
   }
 
-  static flags = {
+  static override flags = {
     internal: Flags.boolean({description: 'also list plumbing vertices (context transfer, exporting, cache import)'}),
     definitions: Flags.boolean({description: 'print each step\'s definition from the build\'s provenance (command, env, mounts, copies, source)'}),
   }

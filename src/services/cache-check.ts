@@ -1,7 +1,7 @@
 import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import type {Plan} from '../domain/bake/plan.js'
-import {cacheFactsByPlatform, checkRunAgainstCaches, type StepServeCheck} from '../domain/explain/cache-evidence.js'
+import {cacheFactsByPlatform, checkRunAgainstCaches} from '../domain/explain/cache-evidence.js'
 import {parseFrom} from '../domain/explain/match-steps.js'
 import type {Run} from '../domain/model/run.js'
 import type {CacheSummary} from '../domain/oci/cache-summary.js'

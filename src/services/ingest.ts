@@ -1,7 +1,7 @@
 import {readFile, stat} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {IndexStore, type RunSummary} from '../adapters/db/index-store.js'
+import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
 import {openEventSource} from '../adapters/input/read-events.js'

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, writeFileSync, statSync, copyFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {appendFile, chmod, utimes, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, expect, it} from 'vitest'
 import type {Explanation} from '../../src/domain/explain/types.js'
 import {runBuild} from '../../src/services/build/index.js'
 import {diffRuns} from '../../src/services/diff.js'

@@ -144,7 +144,7 @@ describe(`cache manifests and configs, mutated (${FUZZ_RUNS} runs each)`, () => 
       expect(Array.isArray(summary.platforms.coverage)).toBe(true)
       JSON.stringify(summary) // the result must be serializable (--json)
     } catch (error) {
-      if (!(error instanceof OciFormatError)) throw new Error(`expected a summary or an OciFormatError, got ${(error as Error)?.stack ?? String(error)}`)
+      if (!(error instanceof OciFormatError)) throw new Error(`expected a summary or an OciFormatError, got ${(error as Error)?.stack ?? String(error)}`, {cause: error})
       expect(error.message.length).toBeGreaterThan(0)
     }
   }

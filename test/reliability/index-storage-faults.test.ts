@@ -4,7 +4,7 @@
  * Also: inputs that fail must not create `.bakedoctor/`, and existing index files are tightened.
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'

@@ -1,7 +1,8 @@
 import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {ExplainApp, renderExplainApp} from '../../src/ui/render.js'
-import {fakeKeyboard, fakeTerminal, measureFirstFrame} from '../../src/ui/measure.js'
+import {measureFirstFrame} from '../../src/ui/measure.js'
+import {fakeKeyboard, fakeTerminal} from '../helpers/fake-tty.js'
 import {aRunDiff, argChangedExplanation, codeChangeExplanation, largeExplanation} from '../factories/explanation.js'
 import {KEYS, lastWrittenFrame, plain, waitFor, waitForKeys} from './ink.js'
 
@@ -21,10 +22,10 @@ describe('ExplainApp (keys through ink into the reducer)', () => {
     await waitFor(frame, (f) => f.includes('filter: search "bundle"'))
     app.stdin.write('j')
     app.stdin.write(KEYS.down)
-    let f = await waitFor(frame, (t) => t.includes('MISS · upstream-invalidated'))
+    await waitFor(frame, (t) => t.includes('MISS · upstream-invalidated'))
     app.stdin.write(KEYS.enter)
     // Then the detail shows the root of the cascade
-    f = await waitFor(frame, (t) => t.includes('root cause: [api linux/'))
+    let f = await waitFor(frame, (t) => t.includes('root cause: [api linux/'))
     expect(f).toContain('press g to jump to it')
     // When pressing g: the cursor lands on the root step, and the search that hid it is dropped
     app.stdin.write('g')

@@ -7,20 +7,20 @@ import type {CacheInspectResult} from '../../services/cache-inspect.js'
 import {UsageError} from '../../errors.js'
 
 export default class CacheInspect extends BakedoctorCommand<CacheInspectResult | CacheCheckResult> {
-  static summary = 'Inspect registry cache refs: layout, layers, records, export mode, platforms they can serve'
+  static override summary = 'Inspect registry cache refs: layout, layers, records, export mode, platforms they can serve'
 
-  static description = `Reads each REF over the OCI distribution API (credentials from the docker config: DOCKER_CONFIG or ~/.docker/config.json,
+  static override description = `Reads each REF over the OCI distribution API (credentials from the docker config: DOCKER_CONFIG or ~/.docker/config.json,
 including credsStore / credHelpers). A ref can be a registry cache (--cache-to type=registry) or an image with inline cache.
 To tell which platforms a cache can serve, bakedoctor matches the per-platform root records of the build's base images:
 pass them with --base (the FROM images); for inline caches the base recorded in the image is used.`
 
-  static examples = ['<%= config.bin %> cache inspect ghcr.io/acme/api:buildcache --base docker.io/library/alpine:3.20', '<%= config.bin %> cache inspect localhost:5000/app/cache:main --insecure --json']
+  static override examples = ['<%= config.bin %> cache inspect ghcr.io/acme/api:buildcache --base docker.io/library/alpine:3.20', '<%= config.bin %> cache inspect localhost:5000/app/cache:main --insecure --json']
 
-  static strict = false
+  static override strict = false
 
-  static args = {ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…; with --run, default: the run\'s cache-from refs'})}
+  static override args = {ref: Args.string({description: 'cache ref(s): registry/repository:tag or @sha256:…; with --run, default: the run\'s cache-from refs'})}
 
-  static flags = {
+  static override flags = {
     ...registryFlags,
     platform: Flags.string({description: 'platform to report on (os/arch[/variant]); repeatable', multiple: true}),
     base: Flags.string({description: 'base image of the build (FROM), used to match per-platform root records; repeatable', multiple: true}),

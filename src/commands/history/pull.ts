@@ -4,21 +4,21 @@ import type {PullResult} from '../../services/history.js'
 import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../cli/history-flags.js'
 
 export default class HistoryPull extends BakedoctorCommand<PullResult> {
-  static summary = 'Pull the team\'s runs from the history in a registry into the local index (only the runs it lacks).'
+  static override summary = 'Pull the team\'s runs from the history in a registry into the local index (only the runs it lacks).'
 
-  static description = `Lists the run tags, fetches only the runs the index does not hold (and --since / --branch / --limit keep),
+  static override description = `Lists the run tags, fetches only the runs the index does not hold (and --since / --branch / --limit keep),
 verifies every digest and size, and merges them in one transaction: a bad record leaves the index unchanged
 (exit 2). Pulled runs get local ids (r12) and keep their global ids; baselines (latest~1, branch:main)
 resolve over local and pulled runs.`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> history pull ghcr.io/acme/shop/bakedoctor-history --since 14d',
     '<%= config.bin %> history pull --branch main --limit 20',
   ]
 
-  static args = historyArgs
+  static override args = historyArgs
 
-  static flags = {
+  static override flags = {
     ...connectionFlags,
     ...filterFlags,
     'max-record-size': Flags.integer({description: 'largest compressed run record to accept, bytes', default: 16 * 1024 * 1024, min: 64}),

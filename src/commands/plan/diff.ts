@@ -6,14 +6,14 @@ import type {PlanDiffResult, PlanRef} from '../../services/plan.js'
 import {parseAssignments, planFlags} from '../../cli/flags.js'
 
 export default class PlanDiff extends BakedoctorCommand<PlanDiffResult> {
-  static summary = 'Compare two plans attribute by attribute per target.'
-  static description = 'A and B are bake files, or stored run ids; or compare the bake files at two git revisions with --rev REV1 --rev REV2.'
-  static examples = ['<%= config.bin %> plan diff old.hcl docker-bake.hcl', '<%= config.bin %> plan diff --rev main --rev HEAD', '<%= config.bin %> plan diff RUN1 RUN2']
-  static args = {
+  static override summary = 'Compare two plans attribute by attribute per target.'
+  static override description = 'A and B are bake files, or stored run ids; or compare the bake files at two git revisions with --rev REV1 --rev REV2.'
+  static override examples = ['<%= config.bin %> plan diff old.hcl docker-bake.hcl', '<%= config.bin %> plan diff --rev main --rev HEAD', '<%= config.bin %> plan diff RUN1 RUN2']
+  static override args = {
     a: Args.string({description: 'bake file or run id', required: false}),
     b: Args.string({description: 'bake file or run id', required: false}),
   }
-  static flags = {
+  static override flags = {
     ...planFlags,
     source: Flags.string({description: 'who resolves file plans', options: ['auto', 'buildx', 'builtin'], default: 'builtin'}),
     rev: Flags.string({description: 'git revision of the bake files (give exactly two)', multiple: true, multipleNonGreedy: true}),

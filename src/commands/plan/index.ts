@@ -4,11 +4,11 @@ import {parseAssignments, planFlags, readStdin} from '../../cli/flags.js'
 import type {ResolvedPlan} from '../../services/plan.js'
 
 export default class Plan extends BakedoctorCommand<ResolvedPlan> {
-  static summary = 'Resolve bake files like `docker buildx bake --print` and show the plan.'
-  static description = 'auto uses `docker buildx bake --print` when docker buildx is available, else the built-in resolver (same plan model).'
-  static strict = false
-  static args = {targets: Args.string({description: 'targets or groups (default: default)', required: false})}
-  static flags = planFlags
+  static override summary = 'Resolve bake files like `docker buildx bake --print` and show the plan.'
+  static override description = 'auto uses `docker buildx bake --print` when docker buildx is available, else the built-in resolver (same plan model).'
+  static override strict = false
+  static override args = {targets: Args.string({description: 'targets or groups (default: default)', required: false})}
+  static override flags = planFlags
 
   async run(): Promise<ResolvedPlan> {
     const {argv, flags} = await this.parse(Plan)

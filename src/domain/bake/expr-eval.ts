@@ -36,11 +36,13 @@ export class Scope {
   ) {}
 
   get(name: string): Value | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking the scope chain iteratively
     for (let s: Scope | undefined = this; s; s = s.parent) if (s.vars.has(name)) return s.vars.get(name) as Value
     return undefined
   }
 
   has(name: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking the scope chain iteratively
     for (let s: Scope | undefined = this; s; s = s.parent) if (s.vars.has(name)) return true
     return false
   }

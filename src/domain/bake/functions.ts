@@ -736,7 +736,7 @@ const FUNCTIONS: Record<string, Fn> = {
   range: (args) => {
     if (args.length < 1 || args.length > 3) arity('range', args, 1, 3)
     const n = args.map((_, i) => num('range', args, i))
-    let [start, end, step] = n.length === 1 ? [0, n[0] ?? 0, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? ((n[0] ?? 0) <= (n[1] ?? 0) ? 1 : -1)]
+    const [start, end, step] = n.length === 1 ? [0, n[0] ?? 0, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? ((n[0] ?? 0) <= (n[1] ?? 0) ? 1 : -1)]
     if (step === 0) throw fnErr('range', 'step must not be zero')
     // count first: range(1e12) must fail at once, not after allocating (or looping) forever
     const count = Math.ceil((end - start) / step)
@@ -744,7 +744,6 @@ const FUNCTIONS: Record<string, Fn> = {
     const out: number[] = []
     if (step > 0) for (let x = start; x < end; x += step) out.push(x)
     else for (let x = start; x > end; x += step) out.push(x)
-    void (start = end)
     return out
   },
   slice: (args) => {

@@ -14,7 +14,6 @@ import {
   attestFromCsv,
   parseEntryCsv,
   secretFromCsv,
-  splitCsv,
   sshFromString,
 } from './plan.js'
 

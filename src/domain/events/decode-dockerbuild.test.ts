@@ -96,6 +96,7 @@ describe('decodeDockerbuild', () => {
 describe('toRecordInfo / recordTime', () => {
   it('accepts both time encodings and maps the zero time to undefined', () => {
     expect(recordTime('2024-05-15T08:46:10.204105616Z')).toBeCloseTo(Date.parse('2024-05-15T08:46:10.204Z') + 0.105616, 6)
+    // eslint-disable-next-line no-loss-of-precision -- the nanoseconds a double cannot hold are what the assertion tolerates
     expect(recordTime({seconds: 1715762770, nanos: 204105616})).toBeCloseTo(1715762770204.105616, 3)
     expect(recordTime({seconds: '1715762770', nanos: 0})).toBe(1715762770000)
     expect(recordTime('0001-01-01T00:00:00Z')).toBeUndefined()

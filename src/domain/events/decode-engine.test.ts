@@ -67,6 +67,7 @@ describe('decodeStatusResponse', () => {
     const s = decodeStatusResponse(sampleResponse())
     expect(s.vertexes).toEqual([{
       digest: 'sha256:aaa', inputs: ['sha256:in1', 'sha256:in2'], name: '[2/3] RUN make', cached: true,
+      // eslint-disable-next-line no-loss-of-precision -- as decoded: a double, microseconds rounded
       started: 1_700_000_000_123.456789, completed: 1_700_000_001_500, error: 'boom',
       progressGroup: {id: 'g1', name: 'grp', weak: true},
     }])

@@ -46,7 +46,7 @@ function platformOf(step: Step, run: Run): string | undefined {
 }
 
 /** One ref vs one step: can its records serve this step at all? (cache.md §3) */
-function checkRef(summary: CacheSummary, step: Step, platform: string | undefined, depth: number, finalStage: boolean): {verdict: ServeVerdict; reason: string} {
+function checkRef(summary: CacheSummary, platform: string | undefined, depth: number, finalStage: boolean): {verdict: ServeVerdict; reason: string} {
   if (summary.layout === 'image-without-cache') return {verdict: 'cannot-serve', reason: 'the ref is an image without inline cache: BuildKit imports nothing from it'}
   if (summary.mode.value === 'min' && !finalStage) {
     return {verdict: 'cannot-serve', reason: 'exported with mode=min: only the final stage\'s layers are in the cache, not this stage'}
@@ -88,7 +88,7 @@ export function checkRunAgainstCaches(run: Run, summaries: readonly CacheSummary
         label: stepLabel(s),
         platform,
         cached: s.cached,
-        refs: summaries.map((sum) => ({ref: sum.ref, ...checkRef(sum, s, platform, depth.get(s) ?? 1, finalStage)})),
+        refs: summaries.map((sum) => ({ref: sum.ref, ...checkRef(sum, platform, depth.get(s) ?? 1, finalStage)})),
       }
     })
 }

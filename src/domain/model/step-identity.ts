@@ -17,10 +17,6 @@ export function normalizeInstruction(text: string): string {
 
 const NEEDS_NORMALIZING = /\s\s|[\t\n\r\f\v]|^\s|\s$/
 
-export function stepIdentity(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind' | 'instruction'>): string {
-  return `${stepSlot(s)}|${normalizeInstruction(s.instruction)}`
-}
-
 /**
  * `[api linux/amd64 build 4/6] COPY api/ ./api/`: the one label of a step for humans, in every
  * report and view. A plumbing vertex (no index) keeps its BuildKit name when it has one.
