@@ -148,6 +148,8 @@ export function recordBytes(store: IndexStore, id: number): {record: HistoryReco
     schema: RECORD_SCHEMA,
     globalId: facts.globalId,
     baselineGlobalId: facts.baselineGlobalId ?? (baselineId !== undefined ? store.historyFacts(baselineId).globalId : undefined),
+    // a pulled run keeps the salt it was recorded with; only runs recorded here carry this index's
+    saltId: facts.saltId ?? store.saltId(),
     totals: store.storedTotals(id),
     plan,
     run,
@@ -252,7 +254,7 @@ export async function pullHistory(o: PullOptions): Promise<PullResult> {
     // the tag carries the creation time (to the second): --since needs no manifest
     const sinceSecond = o.since !== undefined ? Math.floor(o.since / 1000) * 1000 : undefined
     const candidates = unknown.filter((t) => sinceSecond === undefined || (createdAtOfGlobalId(t) ?? 0) >= sinceSecond).sort().reverse()
-    const result: PullResult = {ref: text, db, listed: tags.length, known: tags.length - unknown.length, manifestsFetched: 0, fetched: 0, merged: [], filteredOut: unknown.length - candidates.length}
+    const result: PullResult = {ref: text, db, listed: tags.length, known: tags.length - unknown.length, manifestsFetched: 0, fetched: 0, merged: [], filteredOut: unknown.length - candidates.length, notes: []}
     const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY
     // newest first, in batches, until --limit runs are chosen
     const chosen: Array<{tag: string; layer: {digest: string; size: number}}> = []
@@ -279,13 +281,20 @@ export async function pullHistory(o: PullOptions): Promise<PullResult> {
     result.fetched = records.length
     records.sort((a, b) => a.run.createdAt - b.run.createdAt || (a.globalId < b.globalId ? -1 : 1))
     const s = store
+    const saltId = s.saltId()
+    const otherSalt = records.filter((r) => r.saltId !== saltId && JSON.stringify(r.run).includes('secret:')).length
+    if (otherSalt > 0) {
+      result.notes.push(
+        `${otherSalt} pulled run(s) mask secrets with another index's salt: their secret build args cannot be compared with runs recorded here (explain cannot tell changed from unchanged); set BAKEDOCTOR_SECRET_SALT to one CI secret on every runner before its index is created`,
+      )
+    }
     result.merged = s.inTransaction(() => {
       const merged: PullResult['merged'] = []
       for (const record of records) {
         if (s.runIdOfGlobalId(record.globalId) !== undefined) continue
         const id = s.saveRun(record.run, {
           plan: record.plan,
-          recorded: {globalId: record.globalId, origin: text, baselineGlobalId: record.baselineGlobalId, totals: record.totals},
+          recorded: {globalId: record.globalId, origin: text, baselineGlobalId: record.baselineGlobalId, saltId: record.saltId === saltId ? undefined : record.saltId, totals: record.totals},
         })
         merged.push({id, globalId: record.globalId})
       }

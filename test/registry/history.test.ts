@@ -27,6 +27,7 @@ const USER = 'history-bot'
 const PASSWORD = 'Hist0ry-pa55-that-must-not-leak'
 const CAPTURES = path.join(PROJECT_ROOT, 'fixtures/bake-0.10-rawjson')
 const T0 = Date.UTC(2026, 10, 1, 8, 0, 0)
+const TEAM_SALT = 'team-salt-from-a-ci-secret-0123456789'
 
 /** Secrets planted in the runs before they are stored: none may reach a pushed blob. */
 const PLANTED = {
@@ -109,8 +110,14 @@ describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
   test('8 runners push 25 runs each at once; a ninth pulls exactly those 200, each identical to its source; a second pull fetches nothing', async () => {
     const ref = `${reg.host}/team/shop-history`
     const sources = Array.from({length: 8}, (_, p) => path.join(work, `runner-${p}.db`))
-    // runners 0-3 build main, 4-7 their own feature branches; their runs interleave in time
-    await Promise.all(sources.map((file, p) => fillIndex(file, 25, {branch: p < 4 ? 'main' : `feature-${p}`, startMs: T0 + p * 7_000})))
+    // runners 0-3 build main, 4-7 their own feature branches; their runs interleave in time. The
+    // team shares one secret salt (a CI secret), so secret markers compare across runners.
+    process.env.BAKEDOCTOR_SECRET_SALT = TEAM_SALT
+    try {
+      for (const [p, file] of sources.entries()) await fillIndex(file, 25, {branch: p < 4 ? 'main' : `feature-${p}`, startMs: T0 + p * 7_000})
+    } finally {
+      delete process.env.BAKEDOCTOR_SECRET_SALT
+    }
 
     const pushes = await Promise.all(sources.map((file) => runCli(['history', 'push', ref, '--db', file, '--json'], {env: env(), timeoutMs: 180_000})))
     for (const push of pushes) {
@@ -128,10 +135,10 @@ describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
     expect(readdirSync(tagsDir)).toHaveLength(200)
 
     const merged = path.join(work, 'ninth.db')
-    const pull = await runCli(['history', 'pull', ref, '--db', merged, '--json'], {env: env(), timeoutMs: 180_000})
+    const pull = await runCli(['history', 'pull', ref, '--db', merged, '--json'], {env: {...env(), BAKEDOCTOR_SECRET_SALT: TEAM_SALT}, timeoutMs: 180_000})
     expect(pull.stderr).toBe('')
     expect(pull.exitCode).toBe(0)
-    expect(pull.json).toMatchObject({listed: 200, known: 0, fetched: 200})
+    expect(pull.json).toMatchObject({listed: 200, known: 0, fetched: 200, notes: []})
     expect((pull.json as {merged: unknown[]}).merged).toHaveLength(200)
 
     const target = await IndexStore.open(merged, {readonly: true})
@@ -218,7 +225,10 @@ describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
     expect(await pushHistory({...connection, db: file, ref})).toMatchObject({selected: 4, alreadyThere: 4, pushed: []})
     // pulled elsewhere and pushed back from there: still four runs
     const other = path.join(work, 'twice-other.db')
-    expect((await pullHistory({...connection, db: other, ref})).merged).toHaveLength(4)
+    const pulled = await pullHistory({...connection, db: other, ref})
+    expect(pulled.merged).toHaveLength(4)
+    // two indexes with their own random salts: secret markers cannot be compared, and pull says so
+    expect(pulled.notes).toEqual([expect.stringMatching(/^4 pulled run\(s\) mask secrets with another index's salt: .*BAKEDOCTOR_SECRET_SALT/)])
     expect(await pushHistory({...connection, db: other, ref})).toMatchObject({selected: 4, alreadyThere: 4, pushed: []})
     expect(readdirSync(path.join(repo, 'revisions/sha256'))).toHaveLength(4)
     // and merging the same run twice (two refs holding it) keeps one copy
@@ -259,6 +269,35 @@ describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
     expect(refused.stderr).toContain(victim)
     expect(refused.stderr).toContain('nothing was merged')
     expect(await runCount(corrupt)).toBe(0)
+  }, 120_000)
+
+  test('runs with SLSA provenance travel whole: definitions, locations and the verdicts that use them', async () => {
+    const ref = `${reg.host}/team/provenance`
+    const src = path.join(work, 'prov-src.db')
+    const dest = path.join(work, 'prov-dest.db')
+    const connection = {cwd: work, env: {}, dockerConfigDir: goodConfig}
+    const capture = (run: string) => path.join(PROJECT_ROOT, 'fixtures/provenance-0.11', run)
+    for (const [run, files] of [['p2-warm', ['provenance.linux_amd64.json', 'provenance.linux_arm64.json']], ['p5-src-edit', ['provenance.json']], ['p7-run-edit', ['provenance.json']]] as const) {
+      await ingestFile({file: path.join(capture(run), 'rawjson.json'), db: src, cwd: work, git: false, provenanceFiles: files.map((f) => path.join(capture(run), f))})
+    }
+    expect((await pushHistory({...connection, db: src, ref})).pushed).toHaveLength(3)
+    expect((await pullHistory({...connection, db: dest, ref})).merged).toHaveLength(3)
+    const a = await IndexStore.open(src, {readonly: true})
+    const b = await IndexStore.open(dest, {readonly: true})
+    try {
+      let withDefinitions = 0
+      for (const summary of a.listRuns()) {
+        const there = b.resolveRunRef(summary.globalId as string)
+        const run = a.getRun(Number(summary.id.slice(1)))
+        withDefinitions += run.steps.filter((s) => s.provenance).length
+        expect({...b.getRun(there), id: undefined}).toEqual({...run, id: undefined})
+        expect(verdicts(explainWithStore(b, {run: `r${there}`}))).toEqual(verdicts(explainWithStore(a, {run: summary.id})))
+      }
+      expect(withDefinitions).toBeGreaterThan(10)
+    } finally {
+      a.close()
+      b.close()
+    }
   }, 120_000)
 
   test('ingest --push records the run and pushes it; the repository comes from bakedoctor.config.json', async () => {

@@ -62,6 +62,7 @@ interface RunRow {
   global_id: string | null
   origin: string | null
   baseline_global_id: string | null
+  salt_id: string | null
 }
 
 /** How a run pulled from team history is stored: as recorded where it ran. */
@@ -71,6 +72,8 @@ export interface RecordedRunFacts {
   origin: string
   /** the baseline it was explained against where it ran */
   baselineGlobalId?: string
+  /** the salt id of the index it was recorded in (its secret markers were made with that salt) */
+  saltId?: string
   /** its totals as computed where it ran (the time-weighted rate depends on that machine's history) */
   totals: {cacheable: number; hits: number; servedInRun: number; spentMs: number; savedMs: number; timeWeighted: number | null}
 }
@@ -314,15 +317,15 @@ export class IndexStore {
       const info = this.sql(
           `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,
              git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count,
-             global_id, origin, baseline_global_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             global_id, origin, baseline_global_id, salt_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           Math.round(run.createdAt), run.startedAt ?? null, run.finishedAt ?? null, run.durationMs, run.status, run.error ?? null,
           run.source, run.sourceFile ?? null, JSON.stringify(run.targets), JSON.stringify(run.platforms), JSON.stringify(run.labels),
           run.git?.commit ?? null, run.git?.branch ?? null, planHash, run.metadata ? JSON.stringify(run.metadata) : null, run.skippedLines,
           totals.cacheable, totals.hits, totals.servedInRun, totals.spentMs, totals.savedMs, totals.timeWeightedHitRate, run.steps.length,
-          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null,
+          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null, recorded?.saltId ?? null,
         )
       const runId = Number(info.lastInsertRowid)
       const ordByDigest = new Map<string, number>()
@@ -631,11 +634,19 @@ export class IndexStore {
     return (this.sql('SELECT id FROM runs WHERE global_id = ?').get(globalId) as {id: number} | undefined)?.id
   }
 
+  /**
+   * Names this index's secret salt without revealing it (a hash of it): runs whose secret markers
+   * were made with another salt cannot be compared secret by secret.
+   */
+  saltId(): string {
+    return oneShotHash('sha256', `bakedoctor salt id\u0000${this.secretSalt()}`, 'hex').slice(0, 16)
+  }
+
   /** A run's global id, and the baseline it was recorded with when it was pulled. */
-  historyFacts(id: number): {globalId: string; baselineGlobalId?: string} {
-    const row = this.sql('SELECT global_id, baseline_global_id FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'global_id' | 'baseline_global_id'> | undefined
+  historyFacts(id: number): {globalId: string; baselineGlobalId?: string; saltId?: string} {
+    const row = this.sql('SELECT global_id, baseline_global_id, salt_id FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'global_id' | 'baseline_global_id' | 'salt_id'> | undefined
     if (!row?.global_id) throw new UsageError(`no run ${formatRunId(id)}`)
-    return {globalId: row.global_id, baselineGlobalId: row.baseline_global_id ?? undefined}
+    return {globalId: row.global_id, baselineGlobalId: row.baseline_global_id ?? undefined, saltId: row.salt_id ?? undefined}
   }
 
   /** Every global id in the index (pull fetches only the others). */

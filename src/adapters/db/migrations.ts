@@ -114,6 +114,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, ord)
   ) WITHOUT ROWID;
   `,
+  // 5: team history (issue 18): the salt id (a hash naming the secret salt) of the index a pulled run
+  // was recorded in; NULL for runs recorded here. Secret markers of runs with different salts do not compare.
+  `
+  ALTER TABLE runs ADD COLUMN salt_id TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -154,8 +154,22 @@ function migrate(db: Database, file: string, readonly: boolean, salt?: string): 
       db.pragma(`user_version = ${v + 1}`)
     }
     if (inside === 0) {
-      db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run('secret_salt', salt ?? randomBytes(32).toString('hex'))
+      db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run('secret_salt', salt ?? newSecretSalt())
     }
   })
   apply.immediate()
+}
+
+/**
+ * A new index's salt for secret markers: random, or `BAKEDOCTOR_SECRET_SALT` (a CI secret shared by
+ * every runner) so that markers of runs recorded on different machines and shared through team
+ * history compare: the same secret gives the same marker on every runner.
+ */
+function newSecretSalt(): string {
+  const shared = process.env.BAKEDOCTOR_SECRET_SALT
+  if (shared !== undefined && shared !== '') {
+    if (shared.length < 16) throw new UsageError('BAKEDOCTOR_SECRET_SALT is too short (fewer than 16 characters)', {fix: 'use a long random value, e.g. `openssl rand -hex 32`, stored as a CI secret'})
+    return shared
+  }
+  return randomBytes(32).toString('hex')
 }

@@ -30,6 +30,7 @@ resolve over local and pulled runs.`
     const result = await pullHistory({...(await connectionOf(args.ref, flags)), ...(await filterOf(flags)), maxRecordBytes: flags['max-record-size']})
     const {renderPullResult} = await import('../../output/history-text.js')
     this.out(renderPullResult(result))
+    for (const n of result.notes) this.note(`note: ${n}`)
     return result
   }
 }

@@ -1,6 +1,7 @@
 import {InputError} from '../errors.js'
 import {validateStepProvenance} from '../provenance/validate.js'
 import {INSTRUCTION_KEYWORDS, type InputComponent, type Run, type RunStatus, type Step} from '../model/run.js'
+import type {StepDefinition, StepLocation, StepProvenance} from '../provenance/types.js'
 import {isGlobalId} from './global-id.js'
 
 /**
@@ -23,6 +24,8 @@ export interface HistoryRecord {
   schema: typeof RECORD_SCHEMA
   globalId: string
   baselineGlobalId?: string
+  /** names the secret salt of the index that recorded the run (a hash of it, not the salt) */
+  saltId?: string
   totals: RecordTotals
   /** the canonical plan JSON recorded with the run (`build`), when there is one */
   plan?: {hash: string; json: string}
@@ -132,7 +135,8 @@ export function parseRecord(text: string, where: string): HistoryRecord {
     const p = c.object(root.plan, 'plan')
     plan = {hash: c.string(p.hash, 'plan.hash'), json: c.string(p.json, 'plan.json')}
   }
-  return {schema: RECORD_SCHEMA, globalId, baselineGlobalId, totals, plan, run: parseRun(c, c.object(root.run, 'run'))}
+  const saltId = c.optString(root.saltId, 'saltId')
+  return {schema: RECORD_SCHEMA, globalId, baselineGlobalId, saltId, totals, plan, run: parseRun(c, c.object(root.run, 'run'))}
 }
 
 function parseRun(c: Checker, r: Record<string, unknown>): Run {
@@ -193,6 +197,7 @@ function parseStep(c: Checker, s: Record<string, unknown>, at: string): Step {
     inputs: c.strings(s.inputs, `${at}.inputs`, RECORD_LIMITS.steps),
     logTail: c.strings(s.logTail, `${at}.logTail`, RECORD_LIMITS.logLines),
   }
+  if (s.provenance !== undefined && s.provenance !== null) step.provenance = parseProvenance(c, c.object(s.provenance, `${at}.provenance`), `${at}.provenance`)
   const target = c.optString(s.target, `${at}.target`)
   if (target !== undefined) step.target = target
   if (s.stepInputs !== undefined && s.stepInputs !== null) {
@@ -218,4 +223,20 @@ function parseStep(c: Checker, s: Record<string, unknown>, at: string): Step {
     step.provenance = p
   }
   return step
+}
+
+/** The builder's definition of a step (SLSA provenance, as the index stores it): its shape checked, its definition kept as JSON. */
+function parseProvenance(c: Checker, p: Record<string, unknown>, at: string): StepProvenance {
+  const lineage = c.string(p.lineage, `${at}.lineage`)
+  if (!/^[0-9a-f]*$/.test(lineage)) c.fail(`${at}.lineage`, 'hex')
+  const out: StepProvenance = {
+    stepId: c.string(p.stepId, `${at}.stepId`),
+    definition: c.object(p.definition, `${at}.definition`) as unknown as StepDefinition,
+    hash: c.string(p.hash, `${at}.hash`),
+    lineage,
+    readsContext: c.boolean(p.readsContext, `${at}.readsContext`),
+    parents: c.strings(p.parents, `${at}.parents`, RECORD_LIMITS.steps),
+  }
+  if (p.location !== undefined && p.location !== null) out.location = c.object(p.location, `${at}.location`) as unknown as StepLocation
+  return out
 }

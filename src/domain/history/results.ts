@@ -35,4 +35,6 @@ export interface PullResult {
   merged: Array<{id: string; globalId: string}>
   /** runs left out by --branch / --since / --limit */
   filteredOut: number
+  /** what the user should know (secret markers that cannot be compared) */
+  notes: string[]
 }
