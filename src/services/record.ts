@@ -61,8 +61,8 @@ export async function recordRun(db: string, request: RecordRequest): Promise<{id
 export async function readSecretSalt(db: string): Promise<string> {
   const {existsSync} = await import('node:fs')
   if (!existsSync(db)) {
-    const {randomBytes} = await import('node:crypto')
-    const salt = pendingSalts.get(db) ?? randomBytes(32).toString('hex')
+    const {newSecretSalt} = await import('../adapters/db/open.js')
+    const salt = pendingSalts.get(db) ?? newSecretSalt()
     pendingSalts.set(db, salt)
     return salt
   }

@@ -165,7 +165,7 @@ function migrate(db: Database, file: string, readonly: boolean, salt?: string): 
  * every runner) so that markers of runs recorded on different machines and shared through team
  * history compare: the same secret gives the same marker on every runner.
  */
-function newSecretSalt(): string {
+export function newSecretSalt(): string {
   const shared = process.env.BAKEDOCTOR_SECRET_SALT
   if (shared !== undefined && shared !== '') {
     if (shared.length < 16) throw new UsageError('BAKEDOCTOR_SECRET_SALT is too short (fewer than 16 characters)', {fix: 'use a long random value, e.g. `openssl rand -hex 32`, stored as a CI secret'})
