@@ -42,3 +42,12 @@ export async function filterOf(flags: {since?: string; branch?: string; limit?: 
   const {parseSince} = await import('../services/history.js')
   return {since: flags.since !== undefined ? parseSince(flags.since) : undefined, branch: flags.branch, limit: flags.limit}
 }
+
+/** `--push`: push the runs just recorded to the team history and print what was pushed. */
+export async function pushRecorded(flags: {push?: boolean; history?: string}, db: string, runs: string[], out: (text: string) => void): Promise<import('../domain/history/results.js').PushResult | undefined> {
+  if (!flags.push || runs.length === 0) return undefined
+  const [{pushHistory}, {renderPushResult}] = await Promise.all([import('../services/history.js'), import('../output/history-text.js')])
+  const history = await pushHistory({...(await connectionOf(flags.history, {db})), runs})
+  out(renderPushResult(history))
+  return history
+}

@@ -4,8 +4,8 @@ import {BakedoctorCommand} from '../base-command.js'
 import {gateRulesOf, gateThresholdFlags, noTuiFlag} from '../cli/flags.js'
 import {FailedCheck} from '../errors.js'
 import type {BuildResult} from '../services/build/index.js'
-import type {PushResult} from '../services/history.js'
-import {connectionOf, pushFlags} from '../cli/history-flags.js'
+import {pushFlags, pushRecorded} from '../cli/history-flags.js'
+import type {PushResult} from '../domain/history/results.js'
 
 export default class Build extends BakedoctorCommand<BuildResult & {history?: PushResult}> {
   static override summary = 'Run bake targets (or a Dockerfile), record every step, and show the cache hit rate.'
@@ -28,31 +28,15 @@ export default class Build extends BakedoctorCommand<BuildResult & {history?: Pu
   async run(): Promise<BuildResult & {history?: PushResult}> {
     const {argv, flags} = await this.parse(Build)
     const targets = (argv as string[]).filter((a) => a !== '')
-    const controller = new AbortController()
-    const onSigint = (): void => controller.abort()
-    process.once('SIGINT', onSigint)
-    const [{runBuild}, {startBuildProgress}] = await Promise.all([import('../services/build/index.js'), import('../output/build-view.js')])
-    const progress = await startBuildProgress({json: this.jsonEnabled(), multiTarget: targets.length > 1, note: (line) => this.note(line)})
-    let result: BuildResult
-    try {
-      result = await runBuild({
-        targets, files: flags.file ?? [], set: flags.set ?? [], driver: flags.driver as 'auto' | 'buildx' | 'engine', context: flags.context, cwd: process.cwd(), db: flags.db,
-        signal: controller.signal, explain: flags.explain || flags.against !== undefined, against: flags.against, gate: gateRulesOf(flags), onEvent: progress.onEvent,
-      })
-    } finally {
-      process.off('SIGINT', onSigint)
-      await progress.finish()
-    }
+    const [{runBuild}, {withBuildProgress}] = await Promise.all([import('../services/build/index.js'), import('../output/build-view.js')])
+    const result = await withBuildProgress({json: this.jsonEnabled(), multiTarget: targets.length > 1, note: (line) => this.note(line)}, (onEvent, signal) => runBuild({
+      targets, files: flags.file ?? [], set: flags.set ?? [], driver: flags.driver as 'auto' | 'buildx' | 'engine', context: flags.context, cwd: process.cwd(), db: flags.db,
+      signal, explain: flags.explain || flags.against !== undefined, against: flags.against, gate: gateRulesOf(flags), onEvent,
+    }))
     const {presentBuild, buildFailure} = await import('../output/build-text.js')
     await presentBuild(result, {tui: !flags['no-tui'] && !this.jsonEnabled(), out: (text) => this.out(text)})
-    let history: PushResult | undefined
-    if (flags.push && result.runs.length) {
-      // failed builds too: the team's history is of every build
-      const {pushHistory} = await import('../services/history.js')
-      history = await pushHistory({...(await connectionOf(flags.history, {db: result.db})), runs: result.runs.map((r) => r.id)})
-      const {renderPushResult} = await import('../output/history-text.js')
-      this.out('\n' + renderPushResult(history))
-    }
+    // failed builds too: the team's history is of every build
+    const history = await pushRecorded(flags, result.db, result.runs.map((r) => r.id), (text) => this.out('\n' + text))
     const failed = buildFailure(result)
     if (failed) throw new FailedCheck(failed, {result: history ? {...result, history} : result})
     return history ? {...result, history} : result

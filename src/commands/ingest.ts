@@ -5,23 +5,18 @@ import {parseAssignments} from '../cli/flags.js'
 import {EVENT_FORMATS, type EventFormat} from '../domain/events/stream-event.js'
 import {KEEP_LOGS, type KeepLogs} from '../domain/model/run.js'
 import type {IngestResult} from '../services/ingest.js'
-import type {PushResult} from '../services/history.js'
-import {connectionOf, pushFlags} from '../cli/history-flags.js'
+import {pushFlags, pushRecorded} from '../cli/history-flags.js'
+import type {PushResult} from '../domain/history/results.js'
 
 export default class Ingest extends BakedoctorCommand<IngestResult & {history?: PushResult}> {
   static override summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
-
   static override examples = [
     'docker buildx bake api --progress=rawjson 2> build.jsonl; <%= config.bin %> ingest build.jsonl --target api',
     '<%= config.bin %> ingest build.dockerbuild',
     'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
     '<%= config.bin %> ingest build.jsonl --provenance out/linux_amd64/provenance.json --provenance out/linux_arm64/provenance.json',
   ]
-
-  static override args = {
-    file: Args.string({description: 'event file, or - for stdin', required: true}),
-  }
-
+  static override args = {file: Args.string({description: 'event file, or - for stdin', required: true})}
   static override flags = {
     format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
@@ -47,13 +42,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)
     this.out(report)
     for (const n of notes) this.note(n)
-    if (flags.push) {
-      const {pushHistory} = await import('../services/history.js')
-      const history = await pushHistory({...(await connectionOf(flags.history, {db: result.db})), runs: [result.run.id]})
-      const {renderPushResult} = await import('../output/history-text.js')
-      this.out(renderPushResult(history))
-      return {...result, history}
-    }
-    return result
+    const history = await pushRecorded(flags, result.db, [result.run.id], (text) => this.out(text))
+    return history ? {...result, history} : result
   }
 }

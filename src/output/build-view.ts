@@ -28,3 +28,23 @@ export async function startBuildProgress(options: {json: boolean; multiTarget: b
     async finish() {},
   }
 }
+
+/**
+ * Runs a build with its progress view, Ctrl-C aborting it (the drivers record the run as
+ * cancelled); the view is finished whatever happens.
+ */
+export async function withBuildProgress<T>(
+  options: {json: boolean; multiTarget: boolean; note: (line: string) => void},
+  build: (onEvent: BuildProgressView['onEvent'], signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController()
+  const onSigint = (): void => controller.abort()
+  process.once('SIGINT', onSigint)
+  const progress = await startBuildProgress(options)
+  try {
+    return await build(progress.onEvent, controller.signal)
+  } finally {
+    process.off('SIGINT', onSigint)
+    await progress.finish()
+  }
+}

@@ -8,7 +8,6 @@ import {UsageError} from '../../errors.js'
 
 export default class CacheInspect extends BakedoctorCommand<CacheInspectResult | CacheCheckResult> {
   static override summary = 'Inspect registry cache refs: layout, layers, records, export mode, platforms they can serve'
-
   static override description = `Reads each REF over the OCI distribution API (credentials from the docker config: DOCKER_CONFIG or ~/.docker/config.json,
 including credsStore / credHelpers). A ref can be a registry cache (--cache-to type=registry) or an image with inline cache.
 To tell which platforms a cache can serve, bakedoctor matches the per-platform root records of the build's base images:
