@@ -93,7 +93,22 @@ function formatError(ref: string, error: unknown): never {
   throw error
 }
 
-async function fetchJsonBlob(client: RegistryClient, ref: ImageReference, d: Descriptor, maxBytes: number, what: string): Promise<string> {
+/**
+ * Blobs are content-addressed: refs of one cache (tags of the same build, per-arch refs sharing a
+ * config) name the same config blob, fetched once per client.
+ */
+const blobsFetched = new WeakMap<RegistryClient, Map<string, Promise<string>>>()
+
+function fetchJsonBlob(client: RegistryClient, ref: ImageReference, d: Descriptor, maxBytes: number, what: string): Promise<string> {
+  let fetched = blobsFetched.get(client)
+  if (!fetched) blobsFetched.set(client, (fetched = new Map()))
+  const key = `${ref.registry}/${ref.repository}@${d.digest}|${d.size}|${maxBytes}`
+  let body = fetched.get(key)
+  if (!body) fetched.set(key, (body = fetchJsonBlobOnce(client, ref, d, maxBytes, what)))
+  return body
+}
+
+async function fetchJsonBlobOnce(client: RegistryClient, ref: ImageReference, d: Descriptor, maxBytes: number, what: string): Promise<string> {
   if (d.size > maxBytes) {
     throw new RegistryError('too-large', `${what} ${d.digest} is too large (${d.size} bytes > limit ${maxBytes})`, {fix: 'raise the limit with --max-config-size if the content is expected'})
   }

@@ -10,7 +10,9 @@ import type {CacheSummary} from '../../src/domain/oci/cache-summary.js'
 import {parseImageReference, type ImageReference} from '../../src/domain/oci/reference.js'
 import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
 import {runCli} from '../helpers/cli.js'
-import {requireTools, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
+import {Agent} from 'undici'
+import {loadSnapshot} from '../helpers/oci-layout.js'
+import {pushSnapshot, requireTools, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
 
 const run = promisify(execFile)
 const enabled = requireTools(['docker-registry'])
@@ -153,5 +155,27 @@ describe.skipIf(!enabled)('cache inspect against a real registry', () => {
     expect(bad.exitCode).toBe(1)
     expect(bad.stderr).toContain('does not speak TLS')
     expect(bad.stderr).toContain('--insecure')
+  })
+})
+
+describe.skipIf(!enabled)('cache inspect of many tags of one cache', () => {
+  test('fetches their shared config blob once', async () => {
+    const reg = await startFixtureRegistry()
+    try {
+      const snap = loadSnapshot('cache-multi-mode-max')
+      const refs = [await pushSnapshot(reg.url, snap, snap.repository, 'copy-1'), await pushSnapshot(reg.url, snap, snap.repository, 'copy-2'), reg.refs['cache-multi-mode-max'] as string]
+      const paths: string[] = []
+      const dispatcher = new Agent().compose((dispatch) => (opts, handler) => {
+        paths.push(String(opts.path))
+        return dispatch(opts, handler)
+      })
+      const result = await inspectCacheRefs({refs, insecure: true, dispatcher})
+      expect(result.caches.map((c) => c.records.count)).toEqual([27, 27, 27])
+      const blobs = paths.filter((p) => p.includes('/blobs/'))
+      expect(blobs).toHaveLength(1)
+      expect(paths.filter((p) => p.includes('/manifests/'))).toHaveLength(3)
+    } finally {
+      await reg.stop()
+    }
   })
 })
