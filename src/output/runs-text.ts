@@ -43,6 +43,7 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
   lines.push(`Run ${run.id}  ${formatTime(run.createdAt)}  ${run.status}${run.error ? `: ${run.error}` : ''}`)
   lines.push(`Source: ${run.source}${run.sourceFile ? ` (${run.sourceFile})` : ''}${run.git?.branch ? `  branch ${run.git.branch}` : ''}${run.git?.commit ? `  commit ${run.git.commit.slice(0, 12)}` : ''}`)
   lines.push(`Duration: ${formatDuration(run.durationMs)}`)
+  for (const cut of run.cutByLimits ?? []) lines.push(`Cut by a limit: ${cut}`)
   lines.push(renderTotalsLine('Overall', detail.totals))
   for (const [k, t] of Object.entries(detail.byTargetPlatform)) lines.push(renderTotalsLine(`  ${k}`, t))
   const groups = new Map<string, Step[]>()

@@ -105,7 +105,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
     const id = saveRun(store, {run, secretValues})
-    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath, definitions: applied.attached, notes: applied.notes}
+    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath, definitions: applied.attached, notes: [...applied.notes, ...(run.cutByLimits ?? []).map((cut) => `this run was cut by a limit: ${cut}`)]}
   } finally {
     store.close()
   }

@@ -43,3 +43,49 @@ describe('rawjson: one stray "{" line', () => {
     expect(res.peakKb, `peak RSS ${res.peakKb} kB`).toBeLessThan(250 * 1024)
   }, 120_000)
 })
+
+/** Writes `count` lines made by `line(i)` without holding them in memory. */
+async function writeLines(file: string, count: number, line: (i: number) => string, head = ''): Promise<void> {
+  const {createWriteStream} = await import('node:fs')
+  const out = createWriteStream(file)
+  if (head) out.write(head)
+  for (let i = 0; i < count; i++) if (!out.write(line(i) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
+  await new Promise<void>((r) => out.end(() => r()))
+}
+
+const hex = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`
+const T0 = '2026-11-01T00:00:00Z'
+const T1 = '2026-11-01T00:00:01Z'
+
+describe('memory is bounded by limits, not by the input; the run says what a limit cut', () => {
+  it('100,000 distinct vertices: the first 20,000 are kept, peak RSS < 300 MB; ingest, show and explain say so', async () => {
+    const dir = tmp()
+    const file = path.join(dir, 'vertices.json')
+    await writeLines(file, 100_000, (i) => JSON.stringify({vertexes: [{digest: hex(i), name: `[stage-0 ${(i % 9) + 1}/9] RUN echo ${i}`, started: T0, completed: T1}]}))
+    const db = path.join(dir, 'i.db')
+    const res = await runCli(['ingest', file, '--db', db, '--no-git'], {measurePeakRss: true, timeoutMs: 180_000})
+    expect(res.exitCode, res.stderr).toBe(0)
+    expect(res.peakKb, `peak RSS ${res.peakKb} kB`).toBeLessThan(300 * 1024)
+    const cut = 'more than 20,000 vertices: 80,000 record(s) of further vertices were dropped'
+    expect(res.stderr).toContain(`note: this run was cut by a limit: ${cut}`)
+    expect(res.stdout).toMatch(/20000 vertices/)
+    const show = await runCli(['show', 'latest', '--db', db])
+    expect(show.stdout).toContain(`Cut by a limit: ${cut}`)
+    const explain = await runCli(['explain', 'latest', '--db', db, '--json'])
+    expect((explain.json as Json).notes).toContainEqual(expect.stringContaining(cut))
+  }, 180_000)
+
+  it('300,000 log lines for distinct vertices (never announced): bounded log buffering, peak RSS < 300 MB, the cut is recorded', async () => {
+    const dir = tmp()
+    const file = path.join(dir, 'logs.json')
+    const data = Buffer.from('some output of a step\n').toString('base64')
+    await writeLines(file, 300_000, (i) => `{"logs":[{"vertex":"${hex(i)}","stream":1,"data":"${data}","timestamp":"${T0}"}]}`, JSON.stringify({vertexes: [{digest: 'sha256:a', name: '[1/1] RUN x', started: T0}]}) + '\n')
+    const db = path.join(dir, 'i.db')
+    const res = await runCli(['ingest', file, '--db', db, '--no-git', '--json'], {measurePeakRss: true, timeoutMs: 180_000})
+    expect(res.exitCode, res.stderr).toBe(0)
+    expect(res.peakKb, `peak RSS ${res.peakKb} kB`).toBeLessThan(300 * 1024)
+    expect((res.json as Json).notes).toContainEqual(expect.stringMatching(/cut by a limit: log output over the limits \(2,000 running vertices, 64 MiB buffered\): 298,000 chunk\(s\)/))
+    const show = await runCli(['show', 'latest', '--db', db])
+    expect(show.stdout).toMatch(/Cut by a limit: log output over the limits/)
+  }, 180_000)
+})

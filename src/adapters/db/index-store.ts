@@ -52,6 +52,7 @@ interface RunRow {
   plan_hash: string | null
   metadata: string | null
   skipped_lines: number
+  cut_by_limits: string | null
   cacheable: number
   hits: number
   served_in_run: number
@@ -317,15 +318,15 @@ export class IndexStore {
       const info = this.sql(
           `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,
              git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count,
-             global_id, origin, baseline_global_id, salt_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             global_id, origin, baseline_global_id, salt_id, cut_by_limits)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           Math.round(run.createdAt), run.startedAt ?? null, run.finishedAt ?? null, run.durationMs, run.status, run.error ?? null,
           run.source, run.sourceFile ?? null, JSON.stringify(run.targets), JSON.stringify(run.platforms), JSON.stringify(run.labels),
           run.git?.commit ?? null, run.git?.branch ?? null, planHash, run.metadata ? JSON.stringify(run.metadata) : null, run.skippedLines,
           totals.cacheable, totals.hits, totals.servedInRun, totals.spentMs, totals.savedMs, totals.timeWeightedHitRate, run.steps.length,
-          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null, recorded?.saltId ?? null,
+          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null, recorded?.saltId ?? null, run.cutByLimits?.length ? JSON.stringify(run.cutByLimits) : null,
         )
       const runId = Number(info.lastInsertRowid)
       const ordByDigest = new Map<string, number>()
@@ -563,6 +564,7 @@ export class IndexStore {
       labels: summary.labels,
       git: summary.git,
       skippedLines: row.skipped_lines,
+      ...(row.cut_by_limits ? {cutByLimits: JSON.parse(row.cut_by_limits) as string[]} : {}),
       metadata: row.metadata ? JSON.parse(row.metadata) : undefined,
       planHash: row.plan_hash ?? undefined,
     }

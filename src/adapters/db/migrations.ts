@@ -119,6 +119,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN salt_id TEXT;
   `,
+  // 6: what the memory limits cut from a run (issue 13), a JSON array of sentences; NULL when nothing
+  `
+  ALTER TABLE runs ADD COLUMN cut_by_limits TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

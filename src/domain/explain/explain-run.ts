@@ -76,6 +76,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   if (served) notes.push(`${served} step(s) were served in-run by a sibling bake target that executed the same work earlier in this run: not counted as cache hits.`)
   const suspicious = steps.filter((s) => s.suspiciousHit).length
   if (suspicious) notes.push(`${suspicious} step(s) hit the cache although their recorded inputs changed.`)
+  for (const cut of run.cutByLimits ?? []) notes.push(`this run was cut by a limit: ${cut}.`)
 
   return {
     run: {id: run.id, targets: run.targets, platforms: run.platforms, status: run.status, durationMs: run.durationMs, createdAt: run.createdAt},

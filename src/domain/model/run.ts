@@ -113,6 +113,8 @@ export interface Run {
   git?: {commit?: string; branch?: string}
   /** lines the decoder skipped (non-event text), counted not fatal */
   skippedLines: number
+  /** what the memory limits (FOLD_LIMITS) cut from this run, in words; absent when nothing was cut */
+  cutByLimits?: string[]
   /** build args / refs from a metadata file, secrets already masked */
   metadata?: RunMetadata
   /** content hash of the resolved bake plan, when one was recorded */

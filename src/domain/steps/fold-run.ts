@@ -84,7 +84,9 @@ class LogWindow {
   private head = 0
   private bytes = 0
 
-  push(log: VertexLog): void {
+  /** returns the change of the bytes this window holds */
+  push(log: VertexLog): number {
+    const before = this.bytes
     const range = log.base64In
     const source = range ? range.source : log.data
     let start = range ? range.start : 0
@@ -105,6 +107,11 @@ class LogWindow {
     this.base64.push(range !== undefined)
     this.sizes.push(size)
     this.bytes += size
+    return this.bytes - before
+  }
+
+  get heldBytes(): number {
+    return this.bytes
   }
 
   private compact(): void {
@@ -150,6 +157,22 @@ const EMPTY = new Uint8Array(0)
 /** bytes of recent output kept per running vertex (see LogWindow) */
 export const LOG_WINDOW_BYTES = 64 * 1024
 
+/**
+ * What one run may hold, whatever the input: memory is bounded by these, not by the stream. Far
+ * above real builds (the largest bake in the fixtures has ~2,400 vertices). What a limit cuts is
+ * counted and recorded with the run (`cutByLimits`), and shown by `show` and `explain`.
+ */
+export const FOLD_LIMITS = {
+  /** distinct vertices (digest × name) per run; later new vertices are dropped */
+  vertices: 20_000,
+  /** vertices with buffered, not yet settled output at once (each holds up to LOG_WINDOW_BYTES) */
+  logWindows: 2_000,
+  /** bytes of log output buffered across all running vertices */
+  totalLogBytes: 64 * 1024 * 1024,
+  /** steps that keep a decoded log tail (each up to MAX_LOG_LINES × MAX_LOG_LINE_LENGTH) */
+  logTails: 2_000,
+} as const
+
 export interface FoldOptions {
   /** which steps keep their log tail (default `failed`: failed or unfinished steps) */
   keepLogs?: KeepLogs
@@ -185,6 +208,11 @@ export class RunFolder {
   private readonly recordTargets = new Set<string>()
   private skipped = 0
   private order = 0
+  private droppedVertices = 0
+  private droppedLogChunks = 0
+  private droppedTails = 0
+  private droppedLogBytes = 0
+  private bufferedLogBytes = 0
   private recordTarget?: string
   private recordPlatforms?: string[]
   private recordStatus?: RunStatus
@@ -215,8 +243,14 @@ export class RunFolder {
             this.inputBuffer = range.source.buffer
           }
           let window = this.windows.get(log.vertex)
+          const size = range ? ((range.end - range.start) >> 2) * 3 : log.data.length
+          if ((!window && this.windows.size >= FOLD_LIMITS.logWindows) || this.bufferedLogBytes >= FOLD_LIMITS.totalLogBytes) {
+            this.droppedLogChunks++
+            this.droppedLogBytes += size
+            continue
+          }
           if (!window) this.windows.set(log.vertex, (window = new LogWindow()))
-          window.push(log)
+          this.bufferedLogBytes += window.push(log)
           if (range) this.windowsInInput.add(window)
         }
         break
@@ -261,9 +295,16 @@ export class RunFolder {
   /** Moves a vertex's buffered output into its decoded tail (`keep`) or drops it. */
   private settleLogs(digest: string, keep: boolean): void {
     const window = this.windows.get(digest)
-    if (window) this.windows.delete(digest)
+    if (window) {
+      this.windows.delete(digest)
+      this.bufferedLogBytes -= window.heldBytes
+    }
     if (!keep) return
     let tail = this.tails.get(digest)
+    if (!tail && this.tails.size >= FOLD_LIMITS.logTails) {
+      this.droppedTails++
+      return
+    }
     if (!tail) this.tails.set(digest, (tail = new LogTail()))
     window?.drainInto(tail)
   }
@@ -274,6 +315,10 @@ export class RunFolder {
       const key = `${v.digest}\u0000${name}\u0000${this.currentRecordTarget ?? ''}`
       let state = this.vertices.get(key)
       if (!state) {
+        if (this.vertices.size >= FOLD_LIMITS.vertices) {
+          this.droppedVertices++
+          continue
+        }
         state = {digest: v.digest, name, inputs: [], intervals: new Map(), cached: false, completed: false, firstSeen: this.order++, recordTarget: this.currentRecordTarget}
         this.vertices.set(key, state)
         let set = this.namesByDigest.get(v.digest)
@@ -358,7 +403,19 @@ export class RunFolder {
       steps,
       labels: {},
       skippedLines: this.skipped,
+      ...this.limitNotes(),
     }
+  }
+
+  private limitNotes(): {cutByLimits?: string[]} {
+    const notes: string[] = []
+    const n = (x: number) => x.toLocaleString('en-US')
+    if (this.droppedVertices) notes.push(`more than ${n(FOLD_LIMITS.vertices)} vertices: ${n(this.droppedVertices)} record(s) of further vertices were dropped; steps and totals cover the first ${n(FOLD_LIMITS.vertices)}`)
+    if (this.droppedLogChunks) {
+      notes.push(`log output over the limits (${n(FOLD_LIMITS.logWindows)} running vertices, ${FOLD_LIMITS.totalLogBytes / 1024 / 1024} MiB buffered): ${n(this.droppedLogChunks)} chunk(s), ${n(this.droppedLogBytes)} bytes, not kept; some log tails may be incomplete`)
+    }
+    if (this.droppedTails) notes.push(`more than ${n(FOLD_LIMITS.logTails)} steps with log tails: ${n(this.droppedTails)} further step(s) keep no log tail`)
+    return notes.length ? {cutByLimits: notes} : {}
   }
 
   private runStatus(steps: Step[]): RunStatus {
