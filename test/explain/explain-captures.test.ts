@@ -29,7 +29,11 @@ describe('explain on the real captures', () => {
     expect(rootsArm.map((r) => r.label).sort()).toEqual(['[api linux/arm64 build 2/6] WORKDIR /src', '[api linux/arm64 deps 2/4] WORKDIR /app'])
     expect(rootsArm.every((r) => r.verdict === 'cache-unavailable')).toBe(true)
     const workdir = arm.find((s) => s.stage === 'deps' && s.index === 2)!
-    expect(workdir.advice).toMatch(/per-platform cache refs/)
+    // r2 took these steps from the imported cache and re-exported to the same ref (its args): advice
+    // follows that evidence, never "per-platform refs" for a run that built both platforms together (#15 item 10)
+    expect(workdir.evidence?.cache?.reasons[0]).toMatch(/^likely cache thinning/)
+    expect(workdir.advice).toMatch(/export each build to its own tag.*\(evidence: likely cache thinning\)/)
+    expect(workdir.advice).not.toMatch(/per-platform|multi-platform build/)
     expect(arm.filter((s) => !s.root).every((s) => s.verdict === 'upstream-invalidated')).toBe(true)
   })
 

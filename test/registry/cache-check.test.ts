@@ -26,11 +26,11 @@ describe.skipIf(!enabled)('cache cross-check of a run', () => {
     reg = await startFixtureRegistry()
     const dir = mkdtempSync(path.join(tmpdir(), 'bd-cachecheck-'))
     db = path.join(dir, 'i.db')
-    for (const name of ['r2-warm-remote', 'r3-code-change']) {
+    for (const name of ['r2-warm-remote', 'r3-code-change', 'r10-failed']) {
       const text = readFileSync(capture(name), 'utf8').replaceAll('127.0.0.1:5000', reg.host).replaceAll(OLD_BASE, SNAPSHOT_BASE)
       const file = path.join(dir, `${name}.json`)
       writeFileSync(file, text)
-      const res = await runCli(['ingest', file, '--target', 'api', '--db', db, '--no-git'])
+      const res = await runCli(['ingest', file, '--target', 'api', '--db', db, '--no-git', ...(name === 'r10-failed' ? ['--platform', 'linux/amd64'] : [])])
       expect(res.exitCode, res.stderr).toBe(0)
     }
   }, 120_000)
@@ -39,7 +39,20 @@ describe.skipIf(!enabled)('cache cross-check of a run', () => {
     await reg?.stop()
   })
 
-  test('cache inspect --run: the shared ref cannot serve any arm64 step (per-arch overwrite), amd64 it can', async () => {
+  test('cache inspect --run of a single-platform run is tied to its platform (r10-failed, linux/amd64): no step is "unknown"', async () => {
+    // r3 = r10-failed, ingested with --platform linux/amd64 (#15 items 1, 11)
+    const res = await runCli(['cache', 'inspect', '--run', 'r3', '--insecure', '--db', db, '--json'])
+    expect(res.exitCode, res.stderr).toBe(0)
+    const steps = (res.json as Json).steps as Json[]
+    expect(steps.length).toBeGreaterThan(0)
+    for (const s of steps) {
+      expect(s.platform).toBe('linux/amd64')
+      expect(s.refs[0].verdict, s.refs[0].reason).not.toBe('unknown')
+    }
+    expect(steps.find((s: Json) => s.label === '[api linux/amd64 deps 2/4] WORKDIR /app').refs[0].verdict).toBe('could-serve')
+  })
+
+  test('cache inspect --run: the shared ref cannot serve any arm64 step (its last export lacked arm64), amd64 it can', async () => {
     // r1 = r2-warm-remote, r2 = r3-code-change
     const res = await runCli(['cache', 'inspect', '--run', 'r1', '--insecure', '--db', db, '--json'])
     expect(res.exitCode, res.stderr).toBe(0)
@@ -49,7 +62,9 @@ describe.skipIf(!enabled)('cache cross-check of a run', () => {
     expect(arm).toHaveLength(9)
     for (const s of arm) {
       expect(s.refs[0].verdict).toBe('cannot-serve')
-      expect(s.refs[0].reason).toMatch(/linux\/arm64 .*per-arch overwrite/)
+      // r1 built both platforms together: another platform's export is not the cause (#15 item 10)
+      expect(s.refs[0].reason).toMatch(/^not servable: .*linux\/arm64.*: the last export to it did not include linux\/arm64 \(this run builds linux\/amd64, linux\/arm64 together/)
+      expect(s.refs[0].reason).not.toMatch(/per-arch overwrite/)
     }
     const firstAmd = check.steps.find((s: Json) => s.label === '[api linux/amd64 deps 2/4] WORKDIR /app')
     expect(firstAmd.refs[0].verdict).toBe('could-serve')

@@ -46,7 +46,7 @@ function platformOf(step: Step, run: Run): string | undefined {
 }
 
 /** One ref vs one step: can its records serve this step at all? (cache.md §3) */
-function checkRef(summary: CacheSummary, platform: string | undefined, depth: number, finalStage: boolean): {verdict: ServeVerdict; reason: string} {
+function checkRef(summary: CacheSummary, platform: string | undefined, depth: number, finalStage: boolean, runPlatforms: readonly string[]): {verdict: ServeVerdict; reason: string} {
   if (summary.layout === 'image-without-cache') return {verdict: 'cannot-serve', reason: 'the ref is an image without inline cache: BuildKit imports nothing from it'}
   if (summary.mode.value === 'min' && !finalStage) {
     return {verdict: 'cannot-serve', reason: 'exported with mode=min: only the final stage\'s layers are in the cache, not this stage'}
@@ -57,16 +57,27 @@ function checkRef(summary: CacheSummary, platform: string | undefined, depth: nu
   const coverage = summary.platforms.coverage.find((c) => c.platform === platform)
   if (!coverage || coverage.status === 'absent') {
     const serves = summary.platforms.serves.join(', ') || 'no platform'
-    return {verdict: 'cannot-serve', reason: `the ref holds no records for ${platform} (it serves ${serves}): the last export came from another platform's build — the per-arch overwrite of a shared ref`}
+    return {verdict: 'cannot-serve', reason: `not servable: the ref holds no ${platform} records (it serves ${serves}): ${lastExport(platform, runPlatforms)}`}
   }
   if (coverage.status === 'keys-only') {
-    return {verdict: 'cannot-serve', reason: `the ref has cache keys for ${platform} but no layers behind them: the last export did not include ${platform} (the per-arch overwrite of a shared ref) or dropped its blobs`}
+    return {verdict: 'cannot-serve', reason: `not servable: the ref has cache keys for ${platform} but no layers behind them: ${lastExport(platform, runPlatforms)}, or it dropped their blobs`}
   }
   const usableDepth = Math.max(0, ...coverage.chain.filter((c) => c.usable).map((c) => c.depth))
   if (depth > usableDepth) {
     return {verdict: 'cannot-serve', reason: `the ref's ${platform} records reach ${usableDepth} step(s) below the base image; this step is ${depth} deep`}
   }
   return {verdict: 'could-serve', reason: `the ref serves ${platform} with records ${usableDepth} step(s) deep (keys are not compared: a changed input still misses)`}
+}
+
+/**
+ * Why a ref lacks a platform, as far as the run tells: a run that builds several platforms together
+ * exports them together, so another platform's export cannot be the cause; for a single-platform
+ * run the per-arch overwrite of a shared ref is the usual one.
+ */
+function lastExport(platform: string, runPlatforms: readonly string[]): string {
+  return runPlatforms.length > 1
+    ? `the last export to it did not include ${platform} (this run builds ${runPlatforms.join(', ')} together, so another build exported to the ref since)`
+    : `the last export to it did not include ${platform}: likely another platform's build exported to the same ref (the per-arch overwrite of a shared ref)`
 }
 
 /** `cache inspect --run`: per cacheable step, could each ref have served it. */
@@ -88,7 +99,7 @@ export function checkRunAgainstCaches(run: Run, summaries: readonly CacheSummary
         label: stepLabel(s),
         platform,
         cached: s.cached,
-        refs: summaries.map((sum) => ({ref: sum.ref, ...checkRef(sum, platform, depth.get(s) ?? 1, finalStage)})),
+        refs: summaries.map((sum) => ({ref: sum.ref, ...checkRef(sum, platform, depth.get(s) ?? 1, finalStage, run.platforms)})),
       }
     })
 }
@@ -107,8 +118,8 @@ export function cacheFactsByPlatform(run: Run, summaries: readonly CacheSummary[
       else if (s.mode.value === 'min') facts.push(`${s.ref} was exported with mode=min: only the final stage is cached (use mode=max)`)
       if (!platform || s.platforms.status === 'unknown') continue
       const c = s.platforms.coverage.find((x) => x.platform === platform)
-      if (!c || c.status === 'absent') facts.push(`${s.ref} lacks ${platform} (serves ${s.platforms.serves.join(', ') || 'nothing'}): another platform's export overwrote it`)
-      else if (c.status === 'keys-only') facts.push(`${s.ref} lacks ${platform} (serves ${s.platforms.serves.join(', ') || 'nothing'}; keys without layers): another platform's export overwrote it`)
+      if (!c || c.status === 'absent') facts.push(`${s.ref} lacks ${platform} (serves ${s.platforms.serves.join(', ') || 'nothing'}): ${lastExport(platform, run.platforms)}`)
+      else if (c.status === 'keys-only') facts.push(`${s.ref} lacks ${platform} (serves ${s.platforms.serves.join(', ') || 'nothing'}; keys without layers): ${lastExport(platform, run.platforms)}`)
     }
     out[platform] = facts
   }

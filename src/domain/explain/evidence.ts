@@ -12,7 +12,11 @@ export interface Evidence {
   platforms?: {run: string[]; baseline: string[]}
   /** key (StepId) of the root-cause step a cascade descends from */
   root?: string
-  cache?: {reasons: string[]}
+  /**
+   * what is known about the cache: `reasons` for humans; `imports` (each cache-from the run imported,
+   * with its error) and `runPlatforms` when the run's events tell them — advice is derived from these
+   */
+  cache?: {reasons: string[]; imports?: {ref: string; error?: string}[]; runPlatforms?: string[]}
   /** baseline steps this run no longer has, right before this step (step-removed) */
   removed?: {key: string; instruction: string}[]
   error?: {message: string; logTail: string[]}

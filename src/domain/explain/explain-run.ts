@@ -6,7 +6,7 @@ import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
 import type {StepContext, StepVerdict} from './rule.js'
 import {ADVICE, PRECEDENCE, type Verdict} from './rules/index.js'
-import {cacheableInOrder, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
+import {CACHE_IMPORT, cacheableInOrder, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
 import type {Explanation, RootCause, StepExplanation} from './types.js'
 
 export type {ExplainOptions}
@@ -61,7 +61,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       e.rootCause = v.rootKey
       e.evidence = v.evidence
       const advice = ADVICE[v.verdict](s, v.evidence)
-      if (advice) e.advice = advice
+      if (advice) e.advice = withEvidence(advice, v.evidence)
     }
     if (s.cached && !s.servedInRun && match) {
       const changed = recordedChange(s, match.baseline)
@@ -77,6 +77,10 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   const suspicious = steps.filter((s) => s.suspiciousHit).length
   if (suspicious) notes.push(`${suspicious} step(s) hit the cache although their recorded inputs changed.`)
   for (const cut of run.cutByLimits ?? []) notes.push(`this run was cut by a limit: ${cut}.`)
+  // a failed cache import is the evidence of every miss that cache could have served: say it even when no verdict names it
+  for (const imp of run.steps.filter((v) => v.internal && v.error && v.instruction.startsWith(CACHE_IMPORT))) {
+    notes.push(`${imp.target ? `[${imp.target}] ` : ''}importing cache from ${imp.instruction.slice(CACHE_IMPORT.length)} failed: ${imp.error} — nothing in this run came from that cache.`)
+  }
 
   return {
     run: {id: run.id, targets: run.targets, platforms: run.platforms, status: run.status, durationMs: run.durationMs, createdAt: run.createdAt},
@@ -147,4 +151,11 @@ function removedSteps(run: Run, baseline: Run | undefined, matches: Map<Step, St
   return baseline.steps
     .filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`))
     .map((b) => ({key: stepSlot(b), instruction: b.instruction}))
+}
+
+/** Every advice line names the evidence it rests on: the rule's own words, else the verdict's summary. */
+function withEvidence(advice: string, evidence: {summary: string}): string {
+  if (advice.includes('(evidence: ')) return advice
+  const summary = evidence.summary.length > 160 ? `${evidence.summary.slice(0, 159)}…` : evidence.summary
+  return `${advice.replace(/\.$/, '')} (evidence: ${summary}).`
 }

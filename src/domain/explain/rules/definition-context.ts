@@ -1,6 +1,6 @@
 import {atLine, baselineName, definitionParents, servedStepsOnPlatform} from '../definition-facts.js'
 import type {VerdictRule} from '../rule.js'
-import {cacheReasons} from './cache-unavailable.js'
+import {cacheEvidence} from './cache-unavailable.js'
 
 const TELLS_APART = 'what tells them apart: the context recorded or hashed for both runs (`bakedoctor build`, or the files themselves), or a cache snapshot of the ref taken before this run (`cache inspect --run`)'
 
@@ -40,7 +40,7 @@ export const definitionContextCopy: VerdictRule<'context-changed' | 'cache-unava
       verdict: 'cache-unavailable',
       evidence: {
         summary: `${what} reads the build context and its definition is identical to ${baselineName(facts.baseline)}'s: ${candidates}; no step of this platform was served from cache in this run, so neither is proven`,
-        cache: {reasons: cacheReasons(ctx)},
+        cache: cacheEvidence(ctx),
         missing: [TELLS_APART],
       },
     }
