@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import {BakedoctorCommand} from '../base-command.js'
 import {formatFlag, noTuiFlag} from '../cli/flags.js'
 import type {RunDiff} from '../domain/diff/types.js'
+import {DIFF_FORMATS} from '../output/show-explanation.js'
 import {shouldUseTui} from '../ui/tty.js'
 
 export default class Diff extends BakedoctorCommand<RunDiff> {
@@ -11,7 +12,7 @@ export default class Diff extends BakedoctorCommand<RunDiff> {
     a: Args.string({description: 'the earlier run', required: true}),
     b: Args.string({description: 'the later run', default: 'latest'}),
   }
-  static override flags = {format: formatFlag(['text', 'markdown']), 'no-tui': noTuiFlag}
+  static override flags = {format: formatFlag(Object.keys(DIFF_FORMATS)), 'no-tui': noTuiFlag}
 
   async run(): Promise<RunDiff> {
     const {args, flags} = await this.parse(Diff)

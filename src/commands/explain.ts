@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../base-command.js'
 import {checkCacheFlags, checkCacheOf, formatFlag, noTuiFlag} from '../cli/flags.js'
 import type {Explanation} from '../domain/explain/types.js'
+import {EXPLANATION_FORMATS} from '../output/show-explanation.js'
 import {shouldUseTui} from '../ui/tty.js'
 
 export default class Explain extends BakedoctorCommand<Explanation> {
@@ -11,7 +12,7 @@ export default class Explain extends BakedoctorCommand<Explanation> {
   static override args = {run: Args.string({description: 'run id (r12), latest, latest~1', default: 'latest'})}
   static override flags = {
     against: Flags.string({description: 'baseline run (default: the previous run of the same targets and platforms on the same branch)'}),
-    format: formatFlag(['text', 'markdown']),
+    format: formatFlag(Object.keys(EXPLANATION_FORMATS)),
     all: Flags.boolean({description: 'list hits too, not only misses'}),
     'no-tui': noTuiFlag,
     logs: Flags.boolean({description: 'with --json: include every stored log tail (steps[].logTail); failed steps\' last lines are always in their evidence'}),

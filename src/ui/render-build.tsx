@@ -10,7 +10,7 @@ export interface LiveBuildView {
 }
 
 /**
- * The live build view on a TTY (design.md §6): steps as they start, hit cache, run and finish, with
+ * The live build view on a TTY (docs/architecture.md, "Builds"): steps as they start, hit cache, run and finish, with
  * the running step's last log line. Events arrive far faster than a terminal can repaint: the model
  * is updated per event, the frame at most every 100 ms.
  */

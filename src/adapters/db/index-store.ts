@@ -125,7 +125,7 @@ interface InputRow {
 }
 
 /**
- * The SQLite index (design.md §8). One transaction per saved run: a killed ingest leaves nothing.
+ * The SQLite index (docs/architecture.md, "The index"). One transaction per saved run: a killed ingest leaves nothing.
  * Safe to share between concurrent processes (WAL + busy timeout + IMMEDIATE write transactions).
  */
 export class IndexStore {

@@ -30,7 +30,7 @@ export interface EngineBuildOutcome {
 }
 
 /**
- * Runs one build through the Engine API (design.md §6 "engine"): tars the context honouring
+ * Runs one build through the Engine API (docs/architecture.md, "Builds"): tars the context honouring
  * `.dockerignore`, POSTs it to `/build?version=2`, and decodes the response stream line by line with
  * the Engine decoder, handing every event to `onEvent` as it arrives.
  */

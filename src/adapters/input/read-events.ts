@@ -3,6 +3,7 @@ import {stat} from 'node:fs/promises'
 import {InputError} from '../../domain/errors.js'
 import {detectFormat} from '../../domain/events/detect-format.js'
 import type {LineDecoder} from '../../domain/events/line-decoder.js'
+import {formatSpec, type EventDecoder} from '../../domain/events/formats.js'
 import {EVENT_FORMATS, type EventFormat, type StreamEvent} from '../../domain/events/stream-event.js'
 import {DEFAULT_MAX_LINE_BYTES, LineSplitter, peek, readLines} from './read-lines.js'
 
@@ -69,15 +70,8 @@ export async function openEventSource(file: string, options: {format?: EventForm
 }
 
 /** The line decoder of a format (the buildx driver decodes `--progress=rawjson` lines as they arrive). */
-export async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promise<LineDecoder & {pushBytes?: (bytes: Buffer, line: number) => StreamEvent[]}> {
-  switch (format) {
-    case 'rawjson':
-      return (await import('../../domain/events/decode-rawjson.js')).createRawjsonDecoder()
-    case 'engine':
-      return (await import('../../domain/events/decode-engine.js')).createEngineDecoder()
-    case 'plain':
-      return (await import('../../domain/events/decode-plain.js')).createPlainDecoder()
-  }
+export async function createDecoder(format: Exclude<EventFormat, 'dockerbuild'>): Promise<EventDecoder> {
+  return formatSpec(format).decoder!()
 }
 
 async function* decodeLines(stream: AsyncIterable<Buffer>, decoder: LineDecoder, file: string): AsyncGenerator<StreamEvent> {

@@ -96,7 +96,7 @@ function toInstruction(instruction: Instruction): DockerfileInstruction {
 }
 
 /**
- * Parses a Dockerfile into stages and instructions with 1-based line numbers (design.md §3).
+ * Parses a Dockerfile into stages and instructions with 1-based line numbers (docs/architecture.md, "Recorded inputs").
  * Throws InputError (with the file and line) for a Dockerfile BuildKit would reject outright.
  */
 export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDockerfile {

@@ -28,7 +28,7 @@ export interface PlannedStep {
   /** 1-based Dockerfile line */
   line: number
   instruction: DockerfileInstruction
-  /** ARGs declared in this stage before this instruction, in declaration order (design.md §3) */
+  /** ARGs declared in this stage before this instruction, in declaration order (docs/architecture.md, "Recorded inputs") */
   args: NameValue[]
   /** ENV in effect (from this stage and the stages it is based on; base-image ENV is covered by its digest) */
   env: NameValue[]

@@ -39,6 +39,4 @@ export interface BuildRecordInfo {
   error?: string
 }
 
-/** The event formats bakedoctor reads. */
-export type EventFormat = 'rawjson' | 'engine' | 'dockerbuild' | 'plain'
-export const EVENT_FORMATS: readonly EventFormat[] = ['rawjson', 'engine', 'dockerbuild', 'plain']
+export {EVENT_FORMATS, type EventFormat} from './formats.js'

@@ -12,7 +12,7 @@ export interface StepMatch {
 const groupKey = (s: Step) => `${s.target ?? ''}\u0000${s.platform ?? ''}\u0000${s.stage ?? ''}`
 
 /**
- * Matches each Dockerfile step of `run` to a step of `baseline` (design.md §2): per (target, platform,
+ * Matches each Dockerfile step of `run` to a step of `baseline` (docs/architecture.md, "Steps, identity and the hit rate"): per (target, platform,
  * stage), the two instruction sequences are aligned with the `diff` package, so an inserted or
  * removed step shifts nothing; a removed+added pair at the same place with the same keyword is the
  * same step with changed text. Never by vertex digest.

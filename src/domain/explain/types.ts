@@ -25,7 +25,7 @@ export interface StepExplanation {
   rootCause?: string
   evidence?: Evidence
   advice?: string
-  /** a hit although its recorded inputs changed (design.md §4 "hits that should not be") */
+  /** a hit although its recorded inputs changed (docs/architecture.md, "Verdicts") */
   suspiciousHit?: string
   /** the matching baseline step's key, when matched */
   baselineKey?: string

@@ -6,7 +6,7 @@ import type {GateBaseline, GateGroup, GateOutcome, GateResult, GateScope, GateSe
 
 /**
  * Groups a run's cacheable steps by every scope the gate knows: the whole run, each target, each
- * platform, each target × platform. Totals come from `computeTotals` (design.md §2: hits / cacheable,
+ * platform, each target × platform. Totals come from `computeTotals` (docs/architecture.md, "Steps, identity and the hit rate": hits / cacheable,
  * steps served in-run by a sibling target counted apart and never as hits).
  *
  * `defaultPlatform` names the platform of steps whose vertex names carry none (single-platform builds).

@@ -5,11 +5,12 @@ import type {GateBaseline, GateGroup, RuleKind, RuleResult, Setting, ThresholdNa
  * `GATE_RULES` (rules/index.ts); each is checked on every group its scope selects. A rule whose
  * figure is unknown is skipped with the reason, never passed silently and never failed for want of data.
  */
-export interface GateRule {
-  kind: RuleKind
+export interface GateRule<K extends string = string> {
+  /** names the rule in results (`hit-rate:overall`) */
+  kind: K
   /** the setting holding its threshold (flag, config file, per target / platform) */
   threshold: ThresholdName
-  check(group: GateGroup, context: GateRuleContext): RuleResult
+  check(group: GateGroup, context: GateRuleContext): RuleResult & {kind: K}
 }
 
 export interface GateRuleContext {
@@ -24,8 +25,8 @@ export interface GateRuleContext {
 export const EPS = 1e-9
 
 /** The fields every rule result has. */
-export function ruleBase(kind: RuleKind, g: GateGroup, {label, required}: GateRuleContext): Pick<RuleResult, 'id' | 'kind' | 'scope' | 'target' | 'platform' | 'label' | 'required'> {
-  const base: Pick<RuleResult, 'id' | 'kind' | 'scope' | 'target' | 'platform' | 'label' | 'required'> = {
+export function ruleBase<K extends RuleKind>(kind: K, g: GateGroup, {label, required}: GateRuleContext): Pick<RuleResult, 'id' | 'scope' | 'target' | 'platform' | 'label' | 'required'> & {kind: K} {
+  const base: Pick<RuleResult, 'id' | 'scope' | 'target' | 'platform' | 'label' | 'required'> & {kind: K} = {
     id: [kind, g.scope, g.target, g.platform].filter((p) => p !== undefined).join(':'),
     kind, scope: g.scope, label, required,
   }

@@ -1,8 +1,9 @@
 import type {RunStatus, RunTotals} from '../model/run.js'
 import type {RootCause, Verdict} from '../explain/types.js'
+import type {RuleKind} from './rules/index.js'
 
 /**
- * The CI gate (design.md §2 hit rates, §4 verdicts, §7 presenters). Pure types: the rules, where each
+ * The CI gate (docs/architecture.md: "Steps, identity and the hit rate", "Gate rules", "Presenters, results and errors"). Pure types: the rules, where each
  * threshold came from, and the typed result every presenter (text, markdown, JUnit, --json) renders.
  * Rates in settings and rules are PERCENT (0–100), as users write them (`--min-hit-rate 80`);
  * rates inside `RunTotals` stay fractions (0–1).
@@ -12,8 +13,8 @@ import type {RootCause, Verdict} from '../explain/types.js'
 export type GateScope = 'overall' | 'target' | 'platform' | 'target-platform'
 export const GATE_SCOPES: readonly GateScope[] = ['overall', 'target', 'platform', 'target-platform']
 
-/** `hit-rate`: hits / cacheable; `time-saved-rate`: seconds saved / (saved + spent); `max-drop`: points lost vs a baseline run. */
-export type RuleKind = 'hit-rate' | 'time-saved-rate' | 'max-drop'
+/** The kinds of GATE_RULES (rules/index.ts): `hit-rate`, `time-saved-rate`, `max-drop`. */
+export type {RuleKind}
 
 /** Where a setting came from, echoed in every report. */
 export type SettingSource =

@@ -56,7 +56,7 @@ function maskSecrets(text: string, step: PlannedStep): string {
 }
 
 /**
- * The recorded inputs of every step of the plan (design.md §3): the plaintext components that decide
+ * The recorded inputs of every step of the plan (docs/architecture.md, "Recorded inputs"): the plaintext components that decide
  * BuildKit's cache key, and a fingerprint chained through the parent steps. Keys are `stepSlot`s
  * (target|platform|stage|index|kind) so they can be attached to the steps of a folded Run.
  */

@@ -1,5 +1,5 @@
 /**
- * The run model (design.md §2): what one build (or one bake of several targets) did, step by step.
+ * The run model (docs/architecture.md, "Steps, identity and the hit rate"): what one build (or one bake of several targets) did, step by step.
  * Built from decoded events by `../steps/fold-run.ts`; stored by the index; read by explain/diff/gate.
  */
 
@@ -16,7 +16,7 @@ export type StepKind = (typeof INSTRUCTION_KEYWORDS)[number] | 'internal'
 
 export type RunStatus = 'completed' | 'failed' | 'cancelled' | 'incomplete'
 
-/** One plaintext component of a step's cache key (design.md §3). Stored so runs can be diffed part by part. */
+/** One plaintext component of a step's cache key (docs/architecture.md, "Recorded inputs"). Stored so runs can be diffed part by part. */
 export interface InputComponent {
   kind: 'instruction' | 'platform' | 'arg' | 'env' | 'file' | 'base-image' | 'from-stage' | 'mount'
   /** ARG/ENV name, file path (context-relative), image ref, stage name; '' where there is none */
@@ -37,7 +37,7 @@ export interface StepInputs {
 }
 
 export interface Step {
-  /** vertex digest (NOT a stable identity across runs: see design.md §2) */
+  /** vertex digest (NOT a stable identity across runs: see docs/architecture.md, "Steps, identity and the hit rate") */
   digest: string
   /** the vertex name with any bake target prefix */
   name: string
@@ -54,7 +54,7 @@ export interface Step {
   instruction: string
   /** plumbing: `[internal] …`, exporting, cache import/export, auth … */
   internal: boolean
-  /** a Dockerfile instruction other than FROM (design.md §2 "Hit rate") */
+  /** a Dockerfile instruction other than FROM (docs/architecture.md, "Steps, identity and the hit rate") */
   cacheable: boolean
   cached: boolean
   /** cached only because a sibling bake target executed the same work earlier in this run */
@@ -73,7 +73,7 @@ export interface Step {
    * KeepLogs) or not read from the index
    */
   logTail: string[]
-  /** recorded inputs (design.md §3) when known */
+  /** recorded inputs (docs/architecture.md, "Recorded inputs") when known */
   stepInputs?: StepInputs
   /** the builder's own definition of the step (SLSA provenance, mode=max) when known */
   provenance?: StepProvenance

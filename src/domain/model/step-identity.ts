@@ -1,7 +1,7 @@
 import type {Step} from './run.js'
 
 /**
- * A step's identity across runs (design.md §2): vertex digests are not stable, so steps are matched by
+ * A step's identity across runs (docs/architecture.md, "Steps, identity and the hit rate"): vertex digests are not stable, so steps are matched by
  * (target, platform, stage, index, kind) plus the normalized instruction text.
  */
 export function stepSlot(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'kind'>): string {

@@ -2,7 +2,7 @@ import type {RunTotals, Step} from './run.js'
 import {neverRan} from './step-state.js'
 
 /**
- * Hit rate over cacheable steps (design.md §2): hits / cacheable. Steps served in-run by a sibling
+ * Hit rate over cacheable steps (docs/architecture.md, "Steps, identity and the hit rate"): hits / cacheable. Steps served in-run by a sibling
  * bake target are counted apart and are NOT hits. The time-weighted rate weighs each hit by what the
  * step cost when it last executed (`lastExecutedMs`, from the index); unknown costs are left out,
  * and when no hit's cost is known the rate is null. Steps that never started (after a failure, or

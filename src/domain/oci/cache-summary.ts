@@ -1,5 +1,5 @@
 /**
- * The model `bakedoctor cache inspect` produces for one cache ref (design.md §5, cache.md §2–§3).
+ * The model `bakedoctor cache inspect` produces for one cache ref (docs/architecture.md, "Registry cache inspection", cache.md §2–§3).
  * JSON-serialisable on purpose: the index stores it as a cache snapshot, and `explain` reads it back
  * as evidence for `cache-unavailable` verdicts ("could this ref serve step X for platform P?").
  *

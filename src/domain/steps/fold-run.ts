@@ -186,7 +186,7 @@ export interface FoldOptions {
 }
 
 /**
- * Folds a stream of events into a Run (design.md §2). Vertex records are snapshots: merged by digest
+ * Folds a stream of events into a Run (docs/architecture.md, "Steps, identity and the hit rate"). Vertex records are snapshots: merged by digest
  * *and* name (bake announces one digest under several targets' names), OR for `cached`, last
  * non-empty `error`, intervals by start time. Memory is bounded by the number of vertices, not the
  * stream length: logs keep only a tail per vertex.

@@ -4,7 +4,7 @@ import type {Step} from '../model/run.js'
  * Bake runs several targets in one solve session: a target's step can be `cached` only because a
  * sibling target executed the same work moments earlier in the same run (same content-based cache
  * key; the vertex digests differ because each target has its own context session). Such a hit is
- * *served in-run* (design.md §2): it must not count as a saving from earlier builds.
+ * *served in-run* (docs/architecture.md, "Steps, identity and the hit rate"): it must not count as a saving from earlier builds.
  *
  * A cached step is served in-run when another target of this run executed (not cached, completed,
  * no error) a step with the same platform, instruction and upstream chain of instructions (through

@@ -1,7 +1,7 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** hits / cacheable >= min-hit-rate; steps served in-run by a sibling target are not hits. */
-export const hitRate: GateRule = {
+export const hitRate: GateRule<'hit-rate'> = {
   kind: 'hit-rate',
   threshold: 'minHitRate',
   check(g, context) {

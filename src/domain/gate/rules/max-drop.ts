@@ -1,7 +1,7 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** Hit-rate points lost against the baseline run's same group <= max-drop. */
-export const maxDrop: GateRule = {
+export const maxDrop: GateRule<'max-drop'> = {
   kind: 'max-drop',
   threshold: 'maxDrop',
   check(g, context) {

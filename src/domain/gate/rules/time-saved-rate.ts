@@ -1,7 +1,7 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** seconds saved / (saved + spent) >= min-time-saved-rate; unknown until an earlier run executed the cached steps. */
-export const timeSavedRate: GateRule = {
+export const timeSavedRate: GateRule<'time-saved-rate'> = {
   kind: 'time-saved-rate',
   threshold: 'minTimeSavedRate',
   check(g, context) {
