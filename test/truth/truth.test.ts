@@ -39,6 +39,11 @@ const bk = (run: string, extra: Partial<Capture> = {}): Capture => ({
   ...(run === 'r10-failed' ? {} : {metadataFile: `fixtures/buildkit-0.11-rawjson/${run}/metadata.json`}), ...extra,
 })
 const bake = (run: string): Capture => ({file: `fixtures/bake-0.10-rawjson/${run}/rawjson.json`, metadataFile: `fixtures/bake-0.10-rawjson/${run}/metadata.json`})
+const prov = (run: string, extra: Partial<Capture> = {}): Capture => {
+  const dir = `fixtures/provenance-0.11/${run}`
+  const files = run === 'p12-failed' ? [] : ['p5-src-edit', 'p7-run-edit'].includes(run) ? [`${dir}/provenance.json`] : [`${dir}/provenance.linux_amd64.json`, `${dir}/provenance.linux_arm64.json`]
+  return {file: `${dir}/rawjson.json`, ...(run === 'p12-failed' ? {} : {metadataFile: `${dir}/metadata.json`}), provenanceFiles: files, ...extra}
+}
 const engine = (file: string, extra: Partial<Capture> = {}): Capture => ({file: `test/fixtures/engine-20.10/${file}`, ...extra})
 
 const CASES: TruthCase[] = [
@@ -65,6 +70,11 @@ const CASES: TruthCase[] = [
       'app 2/2': 'as app 1/2',
     },
   },
+  {name: 'provenance p2-warm vs p1-cold', runs: [prov('p1-cold'), prov('p2-warm')], baseline: 0, table: 'p2-warm', totals: {hits: 16, cacheable: 16}},
+  {name: 'provenance p3-build-mode vs p2-warm', runs: [prov('p2-warm'), prov('p3-build-mode')], baseline: 0, table: 'p3-build-mode', totals: {hits: 6, cacheable: 16}},
+  {name: 'provenance p5-src-edit (linux/amd64) vs the last linux/amd64 run', runs: [prov('p3-build-mode'), prov('p5-src-edit')], baseline: 0, table: 'p5-src-edit', totals: {hits: 5, cacheable: 8}},
+  {name: 'provenance p7-run-edit vs p5-src-edit', runs: [prov('p5-src-edit'), prov('p7-run-edit')], baseline: 0, table: 'p7-run-edit', totals: {hits: 7, cacheable: 8}},
+  {name: 'provenance p12-failed vs p7-run-edit', runs: [prov('p7-run-edit'), prov('p12-failed', {platform: 'linux/amd64'})], baseline: 0, table: 'p12-failed', totals: {hits: 7, cacheable: 8, notRun: 1}},
   {name: 'engine stream (tar context) rerun vs first run', runs: [engine('engine-build-stream.jsonl'), engine('engine-build-stream-rerun-cached.jsonl')], baseline: 0, table: 'engine-build-stream-rerun', totals: {hits: 3, cacheable: 3}},
 ]
 
@@ -93,7 +103,10 @@ describe('truth suite: hand-written verdict tables for every shipped capture pai
       const db = path.join(dir, `${c.table}.db`)
       const ids: string[] = []
       for (const r of c.runs) {
-        const {run} = await ingestFile({...r, file: path.join(PROJECT_ROOT, r.file), metadataFile: r.metadataFile && path.join(PROJECT_ROOT, r.metadataFile), db, cwd: dir, git: false})
+        const {run} = await ingestFile({
+          ...r, file: path.join(PROJECT_ROOT, r.file), metadataFile: r.metadataFile && path.join(PROJECT_ROOT, r.metadataFile),
+          provenanceFiles: r.provenanceFiles?.map((f) => path.join(PROJECT_ROOT, f)), db, cwd: dir, git: false,
+        })
         ids.push(run.id)
       }
       const ex: Explanation = await explainRun({db, cwd: dir, run: ids.at(-1), against: c.against !== undefined ? ids[c.against] : undefined})
