@@ -84,6 +84,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
 
   // a bad metadata file is refused before the index is opened (or created): nothing is touched
   if (metadataText !== undefined) parseMetadataFile(metadataText, {salt: '', file: options.metadataFile, target: options.target})
+  // bad provenance fails before the index is opened (or created); parsed again below with the index's salt
+  if (provenance.length) parseProvenanceInputs(provenance, '')
   const store = await IndexStore.open(dbPath, {create: true})
   try {
     const salt = store.secretSalt()

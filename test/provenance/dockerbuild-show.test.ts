@@ -1,4 +1,4 @@
-import {mkdtempSync} from 'node:fs'
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -43,5 +43,18 @@ describe('.dockerbuild records carry provenance: definitions for every step, Doc
     const stepLines = text.stdout.split('\n').filter((l) => /^\s+(RAN|CACHED|FAIL|SKIP|ERROR)\b/.test(l))
     expect(stepLines.length).toBe(73)
     expect(stepLines.filter((l) => !/\(Dockerfile:\d+(-\d+)?\)$/.test(l))).toEqual([])
+  })
+
+  it('CLI: a hostile --provenance file is exit 2 naming the file and the fix; the index is not created', async () => {
+    const work = tmp()
+    const db = path.join(work, 'index.db')
+    const bad = path.join(work, 'provenance.json')
+    writeFileSync(bad, '{"predicate":' + '['.repeat(200) + ']'.repeat(200) + '}')
+    const res = await runCli(['ingest', path.join(PROJECT_ROOT, 'fixtures/provenance-0.11/p5-src-edit/rawjson.json'), '--provenance', bad, '--db', db, '--no-git'])
+    expect(res.exitCode).toBe(2)
+    expect(res.stderr).toContain(bad)
+    expect(res.stderr).toMatch(/nests deeper than 64 levels/)
+    expect(res.stderr).toMatch(/[Ff]ix/)
+    expect(existsSync(db)).toBe(false)
   })
 })

@@ -130,4 +130,35 @@ describe('ingest --provenance', () => {
     expect(run.metadata?.buildArgs?.default).toEqual({BUILD_MODE: 'debug'})
     expect(run.metadata?.provenance?.[0]).toMatchObject({mode: 'min', platform: 'linux/amd64'})
   })
+
+  it('secrets in the provenance (env of a RUN, request args) never reach the index', async () => {
+    const work = tmp()
+    const db = path.join(work, 'index.db')
+    const statement = JSON.parse(readFileSync(path.join(dir('p5-src-edit'), 'provenance.json'), 'utf8'))
+    const token = 'ghp_' + 'Q'.repeat(36)
+    const planted = 'n0t-in-the-index-4711'
+    for (const step of statement.predicate.buildConfig.llbDefinition) {
+      const exec = step.op?.Op?.exec
+      if (exec) exec.meta.env.push(`NPM_TOKEN=${planted}`, `INNOCENT=${token}`)
+    }
+    statement.predicate.invocation.parameters.args['build-arg:NPM_TOKEN'] = planted
+    const file = path.join(work, 'provenance.json')
+    writeFileSync(file, JSON.stringify(statement))
+    const res = await ingest(db, 'p5-src-edit', {provenance: [file]})
+    expect(res.definitions).toBe(9)
+    const run = await readRun(db, res.run.id)
+    const env = run.steps.find((s) => s.provenance?.definition.exec)!.provenance!.definition.exec!.env
+    expect(env.NPM_TOKEN).toMatch(/^secret:[0-9a-f]{16}$/)
+    expect(env.INNOCENT).toMatch(/^secret:[0-9a-f]{16}$/)
+    for (const f of [db, `${db}-wal`]) {
+      let bytes: Buffer
+      try {
+        bytes = readFileSync(f)
+      } catch {
+        continue
+      }
+      expect(bytes.includes(planted)).toBe(false)
+      expect(bytes.includes(token)).toBe(false)
+    }
+  })
 })
