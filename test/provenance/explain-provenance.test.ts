@@ -172,3 +172,23 @@ describe.each<Form>(['provenance', 'dockerbuild', 'metadata'])('provenance-0.11 
     expect(at(ex, 'linux/amd64', 'stage-2', 2).verdict).toBeUndefined()
   })
 })
+
+describe('a context copy with an identical definition, decided by evidence', () => {
+  it('a failed cache import is the evidence for cache-unavailable (p5 vs p3 with p5\'s import failing)', async () => {
+    const {db, ids} = await ingestAll('provenance', ['p3-build-mode', 'p5-src-edit'])
+    const store = await IndexStore.open(db, {readonly: true})
+    try {
+      const base = store.getRun(store.resolveRunRef(ids['p3-build-mode']!))
+      const run = store.getRun(store.resolveRunRef(ids['p5-src-edit']!))
+      const importError = 'failed to resolve source metadata for 127.0.0.1:5001/shop/cache:main: connection refused'
+      const failing = {...run, steps: run.steps.map((s) => (s.internal && s.instruction.startsWith('importing cache manifest from ') ? {...s, error: importError} : s))}
+      const {explainRun} = await import('../../src/domain/explain/explain-run.js')
+      const copy = explainRun(failing, base).steps.find((s) => s.stage === 'build' && s.index === 4)!
+      expect(copy.verdict).toBe('cache-unavailable')
+      expect(copy.evidence?.summary).toContain(`the cache import failed (127.0.0.1:5001/shop/cache:main: ${importError})`)
+      expect(copy.evidence?.summary).toContain('`COPY src/ ./src/` (Dockerfile:10)')
+    } finally {
+      store.close()
+    }
+  })
+})

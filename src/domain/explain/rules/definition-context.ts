@@ -27,6 +27,18 @@ export const definitionContextCopy: VerdictRule<'context-changed' | 'cache-unava
     const served = servedStepsOnPlatform(step, facts.run)
     const files = (now.definition.file?.actions ?? []).filter((a) => a.from && now.definition.inputs[Number(a.from.replace('input ', ''))] === 'context').map((a) => a.src).filter(Boolean)
     const candidates = `either the content of ${files.length ? files.join(', ') : 'the files it reads'} in the build context changed, or the cache held no result for it`
+    // evidence for the cache side: every cache import of this run failed
+    const imports = facts.cacheImportsFor(step)
+    if (imports.length > 0 && imports.every((i) => i.error)) {
+      const failures = imports.map((i) => `${i.instruction.replace(/^importing cache manifest from /, '')}: ${i.error}`).join('; ')
+      return {
+        verdict: 'cache-unavailable',
+        evidence: {
+          summary: `${what} reads the build context and its definition is identical to ${baselineName(facts.baseline)}'s; the cache import failed (${failures}), so no cached result could serve it (whether its content changed too cannot be told)`,
+          cache: cacheEvidence(ctx),
+        },
+      }
+    }
     if (served > 0) {
       return {
         verdict: 'context-changed',
