@@ -21,6 +21,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
     platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),
+    dockerfile: Flags.string({description: 'the Dockerfile the build used: tells a build arg expanded into a step\'s text from an edit of the step'}),
     metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
     provenance: Flags.string({description: 'SLSA provenance of this build (in-toto statement, e.g. provenance.json of --attest type=provenance,mode=max); repeatable, one per platform', multiple: true}),
     'provenance-from': Flags.string({description: 'image in a registry (REF) whose attestation manifests hold this build\'s SLSA provenance'}),
@@ -36,7 +37,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     const {ingestFile} = await import('../services/ingest.js')
     const result = await ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
-      target: flags.target, platform: flags.platform, metadataFile: flags.metadata, provenanceFiles: flags.provenance, provenanceFrom: flags['provenance-from'], insecure: flags.insecure, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
+      target: flags.target, platform: flags.platform, dockerfile: flags.dockerfile, metadataFile: flags.metadata, provenanceFiles: flags.provenance, provenanceFrom: flags['provenance-from'], insecure: flags.insecure, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
       keepLogs: flags['keep-logs'] as KeepLogs,
     })
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)

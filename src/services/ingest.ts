@@ -25,6 +25,8 @@ export interface IngestOptions {
   target?: string
   /** the platform of a single-platform build whose events and metadata do not name it (`--platform`) */
   platform?: string
+  /** the Dockerfile the build used (`--dockerfile`): tells an ARG expanded into a step's text from an edit */
+  dockerfile?: string
   metadataFile?: string
   /** SLSA provenance files (`--provenance`, repeatable): in-toto statements, one per platform, or a bundle */
   provenanceFiles?: string[]
@@ -82,6 +84,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     provenance.push(...await fetchRegistryProvenance({ref: options.provenanceFrom, insecure: options.insecure, dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), env: process.env}))
   }
 
+  const dockerfile = options.dockerfile !== undefined ? await readDockerfile(options.dockerfile) : undefined
   // a bad metadata file is refused before the index is opened (or created): nothing is touched
   if (metadataText !== undefined) parseMetadataFile(metadataText, {salt: '', file: options.metadataFile, target: options.target})
   // bad provenance fails before the index is opened (or created); parsed again below with the index's salt
@@ -104,6 +107,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       throw new InputError(platforms.conflict, {file: options.file, fix: 'drop --platform, or pass the platform this build was made for'})
     }
     run.platforms = platforms.platforms
+    if (dockerfile) run.metadata = {...run.metadata, dockerfile}
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
     const id = saveRun(store, {run, secretValues})
@@ -126,6 +130,26 @@ async function readProvenanceFile(file: string): Promise<string> {
     if (error instanceof InputError) throw error
     throw new InputError('cannot read the provenance file', {file, fix: 'check the --provenance path', cause: error})
   }
+}
+
+const MAX_DOCKERFILE_BYTES = 1024 * 1024
+
+async function readDockerfile(file: string): Promise<{file: string; text: string}> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InputError('cannot read the Dockerfile', {file, fix: 'check the --dockerfile path', cause: error})
+  }
+  if (Buffer.byteLength(text) > MAX_DOCKERFILE_BYTES) throw new InputError(`the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES} bytes`, {file, fix: 'pass the Dockerfile the build used'})
+  const {parseDockerfile} = await import('../domain/dockerfile/parse.js')
+  try {
+    parseDockerfile(text, file)
+  } catch (error) {
+    if (error instanceof InputError) throw error.withFile(file)
+    throw new InputError(`the Dockerfile does not parse: ${(error as Error).message}`, {file, fix: 'pass the Dockerfile the build used'})
+  }
+  return {file: path.basename(file), text}
 }
 
 async function readInput(file: string): Promise<string> {

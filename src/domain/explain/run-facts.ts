@@ -1,6 +1,7 @@
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
 import type {ArgChange} from './evidence.js'
+import {baseStageOf} from './dockerfile-template.js'
 import {parseFrom, type StepMatch} from './match-steps.js'
 
 export interface ExplainOptions {
@@ -100,7 +101,12 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
       if (fromDag.length || s.inputs.length) return fromDag
       const list = stageSteps.get(stageStepsKey(s)) ?? []
       const prev = list.filter((p) => p.index! < s.index!).pop()
-      return prev ? [prev] : []
+      if (prev) return [prev]
+      // no dependency graph (a plain log): the Dockerfile, when recorded, says which stage this one is based on
+      const dockerfile = run.metadata?.dockerfile?.text
+      const baseStage = dockerfile ? baseStageOf(dockerfile, s.stage) : undefined
+      const last = baseStage !== undefined ? stageSteps.get(stageStepsKey({...s, stage: baseStage}))?.reduce((a, b) => (b.index! > a.index! ? b : a)) : undefined
+      return last ? [last] : []
     },
     cacheImportsFor(s) {
       // once per target, not once per step that asks (every cache-unavailable miss does)

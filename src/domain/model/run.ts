@@ -130,6 +130,8 @@ export interface RunMetadata {
   imageNames?: Record<string, string>
   cacheFrom?: Record<string, string[]>
   cacheTo?: Record<string, string[]>
+  /** the Dockerfile the build used (`ingest --dockerfile`): tells an ARG expanded into a step's text from an edit */
+  dockerfile?: {file: string; text: string}
   /** per target: the platforms the metadata file names (`containerimage.descriptor.platform`, `containerimage.buildinfo/<platform>`) */
   platforms?: Record<string, string[]>
   /** what SLSA provenance was recorded, per statement (platform) */

@@ -1,4 +1,5 @@
 import type {Advice, VerdictRule} from '../rule.js'
+import {argInDockerfileTemplate} from './arg-in-dockerfile.js'
 import {argChangedAdvice, argExpandedIntoInstruction, argFromMetadata, argInChangedInstruction, argRecorded} from './arg-changed.js'
 import {baseImageChangedAdvice, baseImageMoved, baseImageRecorded} from './base-image-changed.js'
 import {cacheUnavailable, cacheUnavailableAdvice} from './cache-unavailable.js'
@@ -46,6 +47,7 @@ export const PRECEDENCE: readonly VerdictRule<Verdict>[] = [
   definitionContextCopy,
   argInChangedInstruction,
   argExpandedIntoInstruction,
+  argInDockerfileTemplate,
   instructionChanged,
   baseImageMoved,
   baseImageRecorded,
