@@ -170,7 +170,7 @@ RUN echo ${AKIA} ${AWS_SECRET} && NPM_TOKEN=${NAMED_LITERAL} sh -c 'test "$FAIL"
     expect(attrs.map((a) => a.attribute).sort()).toEqual(['args.GH', 'args.NPM_TOKEN'])
     const text = await cli(['plan', 'diff', 'r1', 'r2'])
     expect(text.stdout).toMatch(/args\.GH: secret:[0-9a-f]{16} → secret:[0-9a-f]{16}/)
-  })
+  }, 600_000)
 
   it('ingest: rawjson with its metadata file, an Engine stream, a .dockerbuild and a plain log, with a token label', async () => {
     const inputs = path.join(root, 'inputs')
@@ -216,7 +216,7 @@ RUN echo ${AKIA} ${AWS_SECRET} && NPM_TOKEN=${NAMED_LITERAL} sh -c 'test "$FAIL"
     // the step that carried the AWS key pair is there, its name redacted
     const show = await cli(['show', 'latest', '--json'])
     expect(JSON.stringify(show.json)).toMatch(/base hello\\?"? secret:[0-9a-f]{16} secret:[0-9a-f]{16} NPM_TOKEN=secret:[0-9a-f]{16}/)
-  })
+  }, 600_000)
 
   it('diff, explain, gate, runs and show in every format, and the files gate writes', async () => {
     const files = path.join(root, 'out')
@@ -250,7 +250,7 @@ RUN echo ${AKIA} ${AWS_SECRET} && NPM_TOKEN=${NAMED_LITERAL} sh -c 'test "$FAIL"
     }
     await cli(['gate', '--run', 'r2', '--min-hit-rate', '0', '--json'])
     expect(readdirSync(files)).toHaveLength(3 * formats('gate').length)
-  })
+  }, 600_000)
 
   it('not one planted value in the index, its WAL, any output or any written file', () => {
     const found: string[] = []
@@ -262,7 +262,7 @@ RUN echo ${AKIA} ${AWS_SECRET} && NPM_TOKEN=${NAMED_LITERAL} sh -c 'test "$FAIL"
     for (const o of outputs) for (const h of hits(o.bytes)) found.push(`${o.what}: ${h}`)
     expect(outputs.length).toBeGreaterThan(60)
     expect(found).toEqual([])
-  })
+  }, 600_000)
 })
 
 /** A StatusResponse with one vertex whose name, error and log carry planted secrets. */
