@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 import type {Dispatcher} from 'undici'
 import {ExternalError, InputError, UsageError} from '../errors.js'
 import type {CacheSummary} from '../domain/oci/cache-summary.js'
@@ -11,6 +10,7 @@ import {classifyManifest, summarizeCache, type BaseImageInput, type InlineCacheP
 import {createRegistryClient, DEFAULT_LIMITS, type RegistryClient, type RetryPolicy} from '../adapters/registry/client.js'
 import {DockerCredentialStore} from '../adapters/registry/docker-config.js'
 import {RegistryError} from '../adapters/registry/errors.js'
+import {readCaFile} from '../adapters/registry/ca-file.js'
 
 export interface InspectCacheOptions {
   /** cache refs (registry caches, or images carrying inline cache) */
@@ -53,15 +53,7 @@ export async function inspectCacheRefs(options: InspectCacheOptions): Promise<Ca
     if (!parsed) throw new UsageError(`"${p}" is not a platform`, {fix: 'use os/arch[/variant], e.g. --platform linux/arm64'})
     return formatPlatform(parsed)
   })
-  let caPem: Buffer | undefined
-  if (options.caFile) {
-    try {
-      caPem = await readFile(options.caFile)
-    } catch (error) {
-      throw new UsageError(`cannot read the CA file ${options.caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {fix: 'pass a PEM file with --ca-file'})
-    }
-    if (!caPem.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`the CA file ${options.caFile} holds no PEM certificate`, {fix: 'pass a PEM file with --ca-file'})
-  }
+  const caPem = options.caFile ? await readCaFile(options.caFile) : undefined
   const limits = {...DEFAULT_LIMITS, ...options.limits}
   const client = await createRegistryClient({
     dispatcher: options.dispatcher,

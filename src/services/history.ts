@@ -1,5 +1,4 @@
 import {createHash} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
 import {promisify} from 'node:util'
 import {gunzip as gunzipCb, gzipSync} from 'node:zlib'
 import type {Dispatcher} from 'undici'
@@ -7,6 +6,7 @@ import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {loadGateConfig} from '../adapters/config/load-config.js'
 import {createRegistryClient, isLoopbackHost, type RegistryClient, type RetryPolicy} from '../adapters/registry/client.js'
+import {readCaFile} from '../adapters/registry/ca-file.js'
 import {DockerCredentialStore} from '../adapters/registry/docker-config.js'
 import {RegistryError} from '../adapters/registry/errors.js'
 import {listTags, putManifest, uploadBlob, type TagListLimits} from '../adapters/registry/push.js'
@@ -87,16 +87,10 @@ export async function resolveHistoryRef(o: Pick<HistoryConnection, 'ref' | 'env'
 }
 
 async function connect(o: HistoryConnection, ref: ImageReference): Promise<RegistryClient> {
-  let caPem: Buffer | undefined
-  if (o.caFile) {
-    try {
-      caPem = await readFile(o.caFile)
-    } catch (error) {
-      throw new UsageError(`cannot read the CA file ${o.caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {fix: 'pass a PEM file with --ca-file'})
-    }
-  }
-  // a loopback registry speaks plain HTTP unless said otherwise, as Docker treats 127.0.0.0/8
-  const insecure = o.insecure || isLoopbackHost(ref.registry)
+  const caPem = o.caFile ? await readCaFile(o.caFile) : undefined
+  // a loopback registry speaks plain HTTP unless said otherwise (as Docker treats 127.0.0.0/8); one
+  // given a CA file speaks TLS
+  const insecure = o.insecure || (isLoopbackHost(ref.registry) && !o.caFile)
   return createRegistryClient({
     dispatcher: o.dispatcher,
     caPem,

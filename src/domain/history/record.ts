@@ -1,7 +1,6 @@
 import {InputError} from '../errors.js'
 import {validateStepProvenance} from '../provenance/validate.js'
 import {INSTRUCTION_KEYWORDS, type InputComponent, type Run, type RunStatus, type Step} from '../model/run.js'
-import type {StepDefinition, StepLocation, StepProvenance} from '../provenance/types.js'
 import {isGlobalId} from './global-id.js'
 
 /**
@@ -197,7 +196,6 @@ function parseStep(c: Checker, s: Record<string, unknown>, at: string): Step {
     inputs: c.strings(s.inputs, `${at}.inputs`, RECORD_LIMITS.steps),
     logTail: c.strings(s.logTail, `${at}.logTail`, RECORD_LIMITS.logLines),
   }
-  if (s.provenance !== undefined && s.provenance !== null) step.provenance = parseProvenance(c, c.object(s.provenance, `${at}.provenance`), `${at}.provenance`)
   const target = c.optString(s.target, `${at}.target`)
   if (target !== undefined) step.target = target
   if (s.stepInputs !== undefined && s.stepInputs !== null) {
@@ -223,20 +221,4 @@ function parseStep(c: Checker, s: Record<string, unknown>, at: string): Step {
     step.provenance = p
   }
   return step
-}
-
-/** The builder's definition of a step (SLSA provenance, as the index stores it): its shape checked, its definition kept as JSON. */
-function parseProvenance(c: Checker, p: Record<string, unknown>, at: string): StepProvenance {
-  const lineage = c.string(p.lineage, `${at}.lineage`)
-  if (!/^[0-9a-f]*$/.test(lineage)) c.fail(`${at}.lineage`, 'hex')
-  const out: StepProvenance = {
-    stepId: c.string(p.stepId, `${at}.stepId`),
-    definition: c.object(p.definition, `${at}.definition`) as unknown as StepDefinition,
-    hash: c.string(p.hash, `${at}.hash`),
-    lineage,
-    readsContext: c.boolean(p.readsContext, `${at}.readsContext`),
-    parents: c.strings(p.parents, `${at}.parents`, RECORD_LIMITS.steps),
-  }
-  if (p.location !== undefined && p.location !== null) out.location = c.object(p.location, `${at}.location`) as unknown as StepLocation
-  return out
 }
