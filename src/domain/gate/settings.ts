@@ -1,18 +1,10 @@
 import type {
-  AppliedThreshold, GateScope, GateSettings, LoadedConfig, Setting, SettingSource, TargetOverride, ThresholdName, ThresholdSet,
+  AppliedThreshold, GateFileConfig, GateScope, GateSettings, LoadedConfig, Setting, SettingSource, TargetOverride, ThresholdName, ThresholdSet,
 } from './types.js'
 import {THRESHOLD_NAMES} from './types.js'
 
-/** Gate settings given on the command line (or by `bakedoctor build --min-hit-rate`). Percent values. */
-export interface GateFlagValues {
-  minHitRate?: number
-  minTimeSavedRate?: number
-  maxDrop?: number
-  baseline?: string
-  per?: GateScope[]
-  allowEmpty?: boolean
-  allowMissingBaseline?: boolean
-}
+/** Gate settings given on the command line (or by `bakedoctor build --min-hit-rate`): the config file's global ones. Percent values. */
+export type GateFlagValues = Omit<GateFileConfig, 'targets' | 'platforms'>
 
 /** Flag names, for "where did this come from" (and for messages that name the flag to pass). */
 export const FLAG_NAMES: Record<keyof GateFlagValues, string> = {
