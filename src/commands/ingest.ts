@@ -15,6 +15,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     '<%= config.bin %> ingest build.dockerbuild',
     'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
     '<%= config.bin %> ingest build.jsonl --provenance out/linux_amd64/provenance.json --provenance out/linux_arm64/provenance.json',
+    'docker buildx bake api --print > plan.json; <%= config.bin %> ingest build.jsonl --plan plan.json',
   ]
   static override args = {file: Args.string({description: 'event file, or - for stdin', required: true})}
   static override flags = {
@@ -30,6 +31,8 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     'no-git': Flags.boolean({description: 'do not record the git commit and branch'}),
     'keep-logs': Flags.string({description: 'steps whose last output lines the index keeps: failed (failed or unfinished), all, none', options: [...KEEP_LOGS], default: 'failed'}),
     ...pushFlags,
+    plan: Flags.string({description: 'the `docker buildx bake --print` JSON of this build: recorded as its plan, so `diff` and `plan diff` compare plans'}),
+    again: Flags.boolean({description: 'record the input even if the same bytes were ingested before'}),
   }
 
   async run(): Promise<IngestResult & {history?: PushResult}> {
@@ -39,6 +42,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
       target: flags.target, platform: flags.platform, dockerfile: flags.dockerfile, metadataFile: flags.metadata, provenanceFiles: flags.provenance, provenanceFrom: flags['provenance-from'], insecure: flags.insecure, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
       keepLogs: flags['keep-logs'] as KeepLogs,
+      planFile: flags.plan, again: flags.again,
     })
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)
     this.out(report)

@@ -64,6 +64,10 @@ export interface IngestResult {
   /** the first lines skipped for being broken (not merely non-event text), with why: for a warning */
   brokenLines: {line: number; reason: string}[]
   db: string
+  /** the same bytes were ingested before as this run: nothing was recorded */
+  alreadyRecorded?: boolean
+  /** sha256 of the ingested bytes */
+  sourceSha256: string
 }
 
 export interface CacheCheckResult {

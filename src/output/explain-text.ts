@@ -1,6 +1,7 @@
 import type {Evidence, Explanation, StepExplanation} from '../domain/explain/types.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
+import {firstRunLine} from './first-run.js'
 
 
 /** Evidence as indented lines (shared by text and markdown). */
@@ -50,8 +51,10 @@ function header(ex: Explanation): string[] {
 export function renderExplanationText(ex: Explanation, options: {all?: boolean} = {}): string {
   const lines = header(ex)
   lines.push('')
+  const first = firstRunLine(ex)
+  if (first) lines.push(first)
   if (ex.rootCauses.length === 0) {
-    lines.push(ex.totals.cacheable === 0 ? 'No cacheable steps in this run.' : 'No misses to explain: every cacheable step came from cache.')
+    if (!first) lines.push(ex.totals.cacheable === 0 ? 'No cacheable steps in this run.' : 'No misses to explain: every cacheable step came from cache.')
   } else {
     lines.push('Root causes')
     const byKey = new Map(ex.steps.map((s) => [s.key, s]))
@@ -71,7 +74,8 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
   }
   const groups = new Map<string, StepExplanation[]>()
   for (const s of ex.steps) {
-    if (!options.all && (s.cached || s.servedInRun) && !s.suspiciousHit) continue
+    // a miss without a verdict is one of a first run's: summed up by its line above
+    if (!options.all && (s.cached || s.servedInRun || !s.verdict) && !s.suspiciousHit) continue
     const k = `${s.target ?? 'default'} ${s.platform ?? ''}`.trim()
     let g = groups.get(k)
     if (!g) groups.set(k, (g = []))
@@ -117,7 +121,7 @@ export function renderExplanationMarkdown(ex: Explanation): string {
     lines.push('<details><summary>All misses</summary>', '', '| step | verdict | evidence |', '|---|---|---|')
     for (const s of misses) lines.push(`| \`${md(stepLabel(s))}\` | \`${s.verdict}\` | ${md(s.evidence?.summary ?? '')} |`)
     lines.push('', '</details>')
-  } else lines.push(t.cacheable ? 'Every cacheable step came from cache.' : 'No cacheable steps in this run.')
+  } else lines.push(firstRunLine(ex) ?? (t.cacheable ? 'Every cacheable step came from cache.' : 'No cacheable steps in this run.'))
   if (ex.notes.length) lines.push('', ...ex.notes.map((n) => `> ${n}`))
   return lines.join('\n') + '\n'
 }

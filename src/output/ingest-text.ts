@@ -4,6 +4,9 @@ import {renderTotalsLine} from './runs-text.js'
 /** What `ingest` prints: the recorded run on stdout; notes and warnings about the input for stderr. */
 export function presentIngest(result: IngestResult, file: string): {report: string; notes: string[]} {
   const r = result.run
+  if (result.alreadyRecorded) {
+    return {report: `${file} is already recorded as ${r.id} (same content, ${result.sourceSha256.slice(0, 19)}…): nothing recorded; pass --again to record it once more`, notes: []}
+  }
   const lines = [
     `Recorded ${r.id} from ${file} (${result.format}): ${r.stepCount} vertices, ${r.status}${r.targets.length ? `, targets ${r.targets.join(', ')}` : ''}`,
     renderTotalsLine('  Hit rate', {cacheable: r.cacheable, hits: r.hits, servedInRun: r.servedInRun, misses: r.cacheable - r.hits - r.servedInRun, hitRate: r.hitRate, timeWeightedHitRate: r.timeWeightedHitRate, savedMs: 0, spentMs: 0}),

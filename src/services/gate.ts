@@ -250,5 +250,8 @@ async function addRootCauses(result: GateResult, options: GateOptions & {db: str
   if (result.outcome === 'build-failed' && failedSteps.length) causes.splice(0, causes.length, ...failedSteps)
   result.rootCauseCount = causes.length
   result.rootCauses = causes.slice(0, options.maxRootCauses ?? 5)
-  if (!explanation.baseline) result.notes.push('no baseline run to explain the misses against: every miss is reported as a new step')
+  if (explanation.firstRun) {
+    const executed = explanation.firstRun.reduce((n, g) => n + g.executed, 0)
+    result.notes.push(`first recorded run of these targets and platforms: nothing to compare its misses with; ${executed} step${executed === 1 ? '' : 's'} executed`)
+  }
 }

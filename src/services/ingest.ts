@@ -4,14 +4,16 @@ import path from 'node:path'
 import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
+import {hashFile, hashingStream} from '../adapters/input/content-hash.js'
 import {openEventSource} from '../adapters/input/read-events.js'
+import {canonicalPlanJson, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import type {KeepLogs} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
-import {RunRecording, saveRun} from './record.js'
+import {RunRecording, saveRun, saveRunOnce} from './record.js'
 
 import type {IngestResult} from '../domain/results.js'
 
@@ -40,6 +42,12 @@ export interface IngestOptions {
   stdin?: NodeJS.ReadableStream
   /** which steps keep a log tail (default: failed or unfinished ones) */
   keepLogs?: KeepLogs
+  /** record it even when the same bytes were ingested before (`--again`) */
+  again?: boolean
+  /** a `docker buildx bake --print` JSON file: recorded as the run's plan (`--plan`) */
+  planFile?: string
+  /** the time of a plain log, which carries no clock, when it comes from stdin (default: now) */
+  now?: number
 }
 
 const MAX_BROKEN_LINE_NOTES = 5
@@ -54,10 +62,16 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   if (options.platform !== undefined && formatOciPlatform(options.platform) !== options.platform) {
     throw new InputError(`--platform "${options.platform}" is not a platform`, {fix: 'write it as os/arch[/variant], e.g. --platform linux/amd64'})
   }
-  const source = await openEventSource(options.file, {format: options.format, stdin: options.stdin})
+  const fromStdin = options.file === '-'
+  const stdin = fromStdin ? hashingStream(options.stdin ?? process.stdin) : undefined
+  const source = await openEventSource(options.file, {format: options.format, stdin: stdin?.stream})
   const brokenLines: IngestResult['brokenLines'] = []
   const provenance: ProvenanceInput[] = []
-  const recording = new RunRecording({target: options.target, keepLogs: options.keepLogs, source: source.format, sourceFile: options.file === '-' ? '<stdin>' : options.file}, (event) => {
+  const recording = new RunRecording({
+    target: options.target, keepLogs: options.keepLogs, source: source.format, sourceFile: fromStdin ? '<stdin>' : options.file,
+    // a plain log has no clock (its times are synthetic): the run happened when the file was written
+    ...(source.format === 'plain' ? {createdAt: fromStdin ? (options.now ?? Date.now()) : await fileTime(options.file, options.now)} : {}),
+  }, (event) => {
     if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
   })
@@ -76,13 +90,15 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
       fix: 'pass the stderr of `docker buildx build --progress=rawjson`, an Engine /build stream, a .dockerbuild file or a --progress=plain log',
     })
   }
-  const metadataText = options.metadataFile ? await readInput(options.metadataFile) : undefined
+  const metadataText = options.metadataFile ? await readInput(options.metadataFile, 'metadata file', '--metadata') : undefined
   if (metadataText !== undefined) provenance.push(...provenanceInMetadata(metadataText, options.metadataFile!))
   for (const file of options.provenanceFiles ?? []) provenance.push({kind: 'text', text: await readProvenanceFile(file), file})
   if (options.provenanceFrom) {
     const {fetchRegistryProvenance} = await import('./provenance-from-registry.js')
     provenance.push(...await fetchRegistryProvenance({ref: options.provenanceFrom, insecure: options.insecure, dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), env: process.env}))
   }
+  const plan = options.planFile ? readPlanFile(options.planFile, await readInput(options.planFile, 'plan file', '--plan')) : undefined
+  const sourceSha256 = stdin ? stdin.digest() : await hashFile(options.file)
 
   const dockerfile = options.dockerfile !== undefined ? await readDockerfile(options.dockerfile) : undefined
   // a bad metadata file is refused before the index is opened (or created): nothing is touched
@@ -91,6 +107,9 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   if (provenance.length) parseProvenanceInputs(provenance, '')
   const store = await IndexStore.open(dbPath, {create: true})
   try {
+    // the same bytes recorded before: say which run, change nothing (checked again when saving)
+    const earlier = options.again ? undefined : store.findRunBySource(sourceSha256)
+    if (earlier) return {run: store.getSummary(store.resolveRunRef(earlier)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath, definitions: 0, notes: [], alreadyRecorded: true, sourceSha256}
     const salt = store.secretSalt()
     let secretValues: string[] = []
     if (metadataText !== undefined) {
@@ -110,8 +129,12 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     if (dockerfile) run.metadata = {...run.metadata, dockerfile}
     run.labels = {...options.labels}
     if (options.git !== false) run.git = await readGitInfo(options.cwd)
-    const id = saveRun(store, {run, secretValues})
-    return {run: store.getSummary(store.resolveRunRef(id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath, definitions: applied.attached, notes: [...applied.notes, ...(run.cutByLimits ?? []).map((cut) => `this run was cut by a limit: ${cut}`)]}
+    const request = {run, secretValues, plan, sourceSha256}
+    const saved = options.again ? {id: saveRun(store, request), alreadyRecorded: false} : saveRunOnce(store, request)
+    return {
+      run: store.getSummary(store.resolveRunRef(saved.id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath,
+      definitions: applied.attached, notes: [...applied.notes, ...(run.cutByLimits ?? []).map((cut) => `this run was cut by a limit: ${cut}`)], sourceSha256, ...(saved.alreadyRecorded ? {alreadyRecorded: true} : {}),
+    }
   } finally {
     store.close()
   }
@@ -152,10 +175,35 @@ async function readDockerfile(file: string): Promise<{file: string; text: string
   return {file: path.basename(file), text}
 }
 
-async function readInput(file: string): Promise<string> {
+async function readInput(file: string, what: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (error) {
-    throw new InputError('cannot read the metadata file', {file, fix: 'check the --metadata path', cause: error})
+    throw new InputError(`cannot read the ${what}`, {file, fix: `check the ${flag} path`, cause: error})
+  }
+}
+
+/** `docker buildx bake --print` output → the canonical plan `build` records. */
+function readPlanFile(file: string, text: string): {hash: string; json: string} {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    const offset = /position (\d+)/.exec((error as Error).message)?.[1]
+    throw new InputError(`not JSON: ${(error as Error).message}`, {file, position: offset !== undefined ? {offset: Number(offset)} : undefined, fix: 'pass the output of `docker buildx bake --print` (JSON)'})
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as {target?: unknown}).target !== 'object' || (doc as {target?: unknown}).target === null) {
+    throw new InputError('not a bake plan: no "target" object', {file, position: {line: 1}, fix: 'pass the output of `docker buildx bake --print` (JSON with "group" and "target")'})
+  }
+  const plan = planFromPrintJson(doc)
+  return {hash: planHash(plan), json: canonicalPlanJson(plan)}
+}
+
+/** A file's modification time (when it was written, i.e. when the build ran), else now. */
+async function fileTime(file: string, now: number | undefined): Promise<number> {
+  try {
+    return (await stat(file)).mtimeMs
+  } catch {
+    return now ?? Date.now()
   }
 }

@@ -40,12 +40,20 @@ export interface RecordRequest {
   plan?: {hash: string; json: string}
   /** secret values known from outside the run (build args, a metadata file): redacted wherever they appear */
   secretValues?: readonly string[]
+  /** sha256 of the ingested bytes, so the same capture is recognised when it comes again */
+  sourceSha256?: string
 }
 
 /** Stores a folded run in an open index (which redacts it); returns the run's id. */
 export function saveRun(store: IndexStore, request: RecordRequest): string {
   for (const v of request.secretValues ?? []) registerSecret(v)
-  return store.saveRun(request.run, {plan: request.plan, secretValues: request.secretValues})
+  return store.saveRun(request.run, {plan: request.plan, secretValues: request.secretValues, sourceSha256: request.sourceSha256})
+}
+
+/** Like saveRun, unless a run from the same bytes is recorded already: then that run's id (in one write transaction). */
+export function saveRunOnce(store: IndexStore, request: RecordRequest & {sourceSha256: string}): {id: string; alreadyRecorded: boolean} {
+  for (const v of request.secretValues ?? []) registerSecret(v)
+  return store.saveRunOnce(request.run, {plan: request.plan, secretValues: request.secretValues, sourceSha256: request.sourceSha256})
 }
 
 /** Opens the index at `db` (creating it), stores the run, closes it. */

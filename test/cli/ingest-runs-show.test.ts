@@ -106,10 +106,10 @@ describe('ingest: same build, several forms; re-ingest; bad input', () => {
     expect(a.steps.length).toBeGreaterThan(3)
   })
 
-  it('re-ingesting one file twice gives two runs with identical step data', async () => {
+  it('re-ingesting one file twice with --again gives two runs with identical step data', async () => {
     const db = path.join(tmp(), 'i.db')
     await runCli(['ingest', capture('r3-code-change'), '--db', db, '--no-git'])
-    await runCli(['ingest', capture('r3-code-change'), '--db', db, '--no-git'])
+    await runCli(['ingest', capture('r3-code-change'), '--db', db, '--no-git', '--again'])
     const a = ((await runCli(['show', 'r1', '--db', db, '--json'])).json as Json).run
     const b = ((await runCli(['show', 'r2', '--db', db, '--json'])).json as Json).run
     expect(a.id).not.toBe(b.id)

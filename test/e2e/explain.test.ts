@@ -48,10 +48,11 @@ target "app" {
     await project?.cleanup()
   })
 
-  it('cold build: every miss is new (no baseline); rebuild: nothing to explain', async () => {
+  it('cold build: the first recorded run, nothing to compare (no baseline); rebuild: nothing to explain', async () => {
     const cold = await build()
     expect(cold.baseline).toBeUndefined()
-    expect(cold.steps.filter((s) => s.verdict === 'new-step')).toHaveLength(7)
+    expect(cold.steps.filter((s) => s.verdict)).toEqual([])
+    expect(cold.firstRun?.reduce((n, g) => n + g.executed, 0)).toBe(7)
     const warm = await build()
     expect(warm.baseline?.id).toBe(ids[0])
     expect(warm.rootCauses).toEqual([])

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {explainRun} from '../../src/domain/explain/explain-run.js'
+import {renderExplanationText} from '../../src/output/explain-text.js'
 import {capture, foldFile} from '../helpers/fixtures.js'
 
 const load = (name: string) => foldFile(capture(name), {target: 'api'})
@@ -55,10 +56,24 @@ describe('explain on the real captures', () => {
     expect(run.evidence?.summary).toContain('env=development')
   })
 
-  it('without a baseline every miss is new and the report says so', async () => {
+  it('without a baseline (the first recorded run) misses are summed up per target and platform, not listed as new', async () => {
     const ex = explainRun(await load('r1-cold'), undefined)
-    expect(ex.steps.filter((s) => s.verdict === 'new-step')).toHaveLength(18)
-    expect(ex.notes.join(' ')).toMatch(/No baseline/)
+    expect(ex.steps.filter((s) => s.verdict)).toEqual([])
+    expect(ex.rootCauses).toEqual([])
+    // r1-cold: empty cache, 9 cacheable steps per platform, all executed (capture README)
+    expect(ex.firstRun).toEqual([
+      {target: 'api', platform: 'linux/amd64', executed: 9, cacheable: 9},
+      {target: 'api', platform: 'linux/arm64', executed: 9, cacheable: 9},
+    ])
+    const text = renderExplanationText(ex)
+    expect(text).toContain('first recorded run of api linux/amd64, linux/arm64: nothing to compare; 18 steps executed')
+    expect(text).not.toMatch(/new-step|Root causes|Misses/)
+  })
+
+  it('a run with a baseline has no first-run summary', async () => {
+    const ex = explainRun(await load('r2-warm-remote'), await load('r1-cold'))
+    expect(ex.firstRun).toBeUndefined()
+    expect(renderExplanationText(ex)).not.toContain('first recorded run')
   })
 
   it('r10-failed: the failing step gets `failed` with its error and log tail', async () => {

@@ -20,7 +20,8 @@ beforeEach(async () => {
 })
 afterEach(() => rm(dir, {recursive: true, force: true}))
 
-const ingest = (file: string, extra: {metadataFile?: string; platform?: string} = {}) => ingestFile({file, db, cwd: dir, target: 'api', git: false, ...extra})
+// several runs below are the same capture declared another way: record each (--again)
+const ingest = (file: string, extra: {metadataFile?: string; platform?: string} = {}) => ingestFile({file, db, cwd: dir, target: 'api', git: false, again: true, ...extra})
 async function withStore<T>(f: (store: IndexStore) => T): Promise<T> {
   const store = await IndexStore.open(db)
   try {

@@ -11,8 +11,9 @@ const dir = (run: string) => path.join(FIXTURES, 'provenance-0.11', run)
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-prov-'))
 const PLATFORMS = ['provenance.linux_amd64.json', 'provenance.linux_arm64.json']
 
+// some tests record one capture twice on purpose (with other provenance): --again
 async function ingest(db: string, run: string, opts: {provenance?: string[]; metadata?: string} = {}) {
-  return ingestFile({file: path.join(dir(run), 'rawjson.json'), db, cwd: tmp(), git: false, provenanceFiles: opts.provenance, metadataFile: opts.metadata})
+  return ingestFile({file: path.join(dir(run), 'rawjson.json'), db, cwd: tmp(), git: false, provenanceFiles: opts.provenance, metadataFile: opts.metadata, again: true})
 }
 
 async function readRun(db: string, id: string) {

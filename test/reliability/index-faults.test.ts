@@ -21,7 +21,7 @@ describe('the index under load and faults', () => {
   it('8 concurrent ingest processes into one index all succeed, no run lost, no "database is locked"', async () => {
     const db = path.join(tmp(), 'shared.db')
     const results = await Promise.all(
-      Array.from({length: 8}, (_, i) => runCli(['ingest', capture(i % 2 ? 'r2-warm-remote' : 'r3-code-change'), '--db', db, '--no-git', '--label', `job=${i}`, '--json'], {timeoutMs: 120_000})),
+      Array.from({length: 8}, (_, i) => runCli(['ingest', capture(i % 2 ? 'r2-warm-remote' : 'r3-code-change'), '--db', db, '--no-git', '--label', `job=${i}`, '--json', '--again'], {timeoutMs: 120_000})),
     )
     for (const r of results) {
       expect(r.exitCode, r.stderr).toBe(0)
@@ -33,6 +33,18 @@ describe('the index under load and faults', () => {
     expect(conn.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({n: 8})
     const jobs = (conn.prepare('SELECT labels FROM runs').all() as {labels: string}[]).map((r) => JSON.parse(r.labels).job).sort()
     expect(jobs).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'])
+    conn.close()
+  }, 180_000)
+
+  it('concurrent ingests of one file without --again record it once; the others say which run it is', async () => {
+    const db = path.join(tmp(), 'once.db')
+    const results = await Promise.all(Array.from({length: 4}, () => runCli(['ingest', capture('r2-warm-remote'), '--db', db, '--no-git', '--json'], {timeoutMs: 120_000})))
+    for (const r of results) expect(r.exitCode, r.stderr).toBe(0)
+    const json = results.map((r) => r.json as {run: {id: string}; alreadyRecorded?: boolean})
+    expect(new Set(json.map((j) => j.run.id))).toEqual(new Set(['r1']))
+    expect(json.filter((j) => !j.alreadyRecorded)).toHaveLength(1)
+    const conn = new Database(db, {readonly: true})
+    expect(conn.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({n: 1})
     conn.close()
   }, 180_000)
 

@@ -298,7 +298,7 @@ export class IndexStore {
    * known to be secret, replaced wherever they appear); a plan with secrets is stored, and keyed, by
    * its redacted form. `recorded`: a run pulled from team history keeps its global id and totals.
    */
-  saveRun(unredacted: Run, options: {plan?: {hash: string; json: string}; secretValues?: readonly string[]; recorded?: RecordedRunFacts} = {}): string {
+  saveRun(unredacted: Run, options: {plan?: {hash: string; json: string}; secretValues?: readonly string[]; recorded?: RecordedRunFacts; sourceSha256?: string} = {}): string {
     const redactor = this.redactor(options.secretValues)
     const run = redactor.run(unredacted)
     let plan = options.plan
@@ -318,15 +318,15 @@ export class IndexStore {
       const info = this.sql(
           `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,
              git_commit, git_branch, plan_hash, metadata, skipped_lines, cacheable, hits, served_in_run, spent_ms, saved_ms, time_weighted, step_count,
-             global_id, origin, baseline_global_id, salt_id, cut_by_limits)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             global_id, origin, baseline_global_id, salt_id, cut_by_limits, source_sha256)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           Math.round(run.createdAt), run.startedAt ?? null, run.finishedAt ?? null, run.durationMs, run.status, run.error ?? null,
           run.source, run.sourceFile ?? null, JSON.stringify(run.targets), JSON.stringify(run.platforms), JSON.stringify(run.labels),
           run.git?.commit ?? null, run.git?.branch ?? null, planHash, run.metadata ? JSON.stringify(run.metadata) : null, run.skippedLines,
           totals.cacheable, totals.hits, totals.servedInRun, totals.spentMs, totals.savedMs, totals.timeWeightedHitRate, run.steps.length,
-          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null, recorded?.saltId ?? null, run.cutByLimits?.length ? JSON.stringify(run.cutByLimits) : null,
+          globalId, recorded?.origin ?? null, recorded?.baselineGlobalId ?? null, recorded?.saltId ?? null, run.cutByLimits?.length ? JSON.stringify(run.cutByLimits) : null, options.sourceSha256 ?? null,
         )
       const runId = Number(info.lastInsertRowid)
       const ordByDigest = new Map<string, number>()
@@ -400,6 +400,24 @@ export class IndexStore {
       known.set(key, row?.d)
       return row?.d
     }
+  }
+
+  /** The first run ingested from exactly these bytes. */
+  findRunBySource(sha256: string): string | undefined {
+    const row = this.sql('SELECT id FROM runs WHERE source_sha256 = ? ORDER BY id LIMIT 1').get(sha256) as {id: number} | undefined
+    return row ? formatRunId(row.id) : undefined
+  }
+
+  /**
+   * `ingest` counts a capture once: saves the run unless a run from the same bytes is recorded. The
+   * look-up and the insert are one write transaction, so concurrent ingests of one file record one run.
+   */
+  saveRunOnce(run: Run, options: Parameters<IndexStore['saveRun']>[1] & {sourceSha256: string}): {id: string; alreadyRecorded: boolean} {
+    const once = this.db.transaction(() => {
+      const earlier = this.findRunBySource(options.sourceSha256)
+      return earlier ? {id: earlier, alreadyRecorded: true} : {id: this.saveRun(run, options), alreadyRecorded: false}
+    })
+    return once.immediate()
   }
 
   /** `latest`, `latest~N`, `rN`, `N`, `branch:NAME` (its latest run), a global id → numeric id. */

@@ -123,6 +123,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN cut_by_limits TEXT;
   `,
+  // 7: the sha256 of the ingested file (or stdin), so that the same capture ingested twice is
+  // recognised ("already recorded as r3") instead of counted as a second run.
+  `
+  ALTER TABLE runs ADD COLUMN source_sha256 TEXT;
+  CREATE INDEX runs_source_sha256 ON runs (source_sha256) WHERE source_sha256 IS NOT NULL;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

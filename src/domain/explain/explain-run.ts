@@ -5,7 +5,7 @@ import {computeTotals} from '../model/totals.js'
 import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
 import type {StepContext, StepVerdict} from './rule.js'
-import {ADVICE, PRECEDENCE, type Verdict} from './rules/index.js'
+import {ADVICE, PRECEDENCE, WITHOUT_BASELINE, type Verdict} from './rules/index.js'
 import {CACHE_IMPORT, cacheableInOrder, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
 import type {Explanation, RootCause, StepExplanation} from './types.js'
 
@@ -71,7 +71,6 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 
   const notes: string[] = []
-  if (!baseline) notes.push('No baseline run: every miss is reported as new. Record another run of the same targets, or pass --against RUN.')
   const served = steps.filter((s) => s.servedInRun).length
   if (served) notes.push(`${served} step(s) were served in-run by a sibling bake target that executed the same work earlier in this run: not counted as cache hits.`)
   const suspicious = steps.filter((s) => s.suspiciousHit).length
@@ -90,14 +89,30 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
     steps,
     removedSteps: removedSteps(run, baseline, matches),
     notes,
+    ...(baseline ? {} : {firstRun: firstRunGroups(steps)}),
   }
+}
+
+/** Per target × platform (in step order): how many cacheable steps a run without a baseline executed. */
+function firstRunGroups(steps: readonly StepExplanation[]): NonNullable<Explanation['firstRun']> {
+  const groups = new Map<string, NonNullable<Explanation['firstRun']>[number]>()
+  for (const s of steps) {
+    const key = `${s.target ?? ''}\u0000${s.platform ?? ''}`
+    let g = groups.get(key)
+    if (!g) groups.set(key, (g = {target: s.target, platform: s.platform, executed: 0, cacheable: 0}))
+    g.cacheable++
+    if (!s.cached && !s.notRun) g.executed++
+  }
+  return [...groups.values()]
 }
 
 /** Hits, steps that never ran and non-cacheable steps need no verdict; a miss gets the first rule's that decides. */
 function decide(ctx: StepContext): StepVerdict<Verdict> | undefined {
   const {step} = ctx
   if (!step.cacheable || step.cached || neverRan(step)) return undefined
-  for (const rule of PRECEDENCE) {
+  // the first recorded run has nothing to compare with: only what a step itself did (failed,
+  // no-cache) is a verdict; its other misses are summed up in `firstRun`, not blamed as new
+  for (const rule of ctx.facts.baseline ? PRECEDENCE : WITHOUT_BASELINE) {
     const d = rule.decide(ctx)
     if (d) return {...d, root: d.evidence.root === undefined, rootKey: d.evidence.root ?? stepSlot(step)}
   }

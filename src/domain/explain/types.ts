@@ -61,6 +61,12 @@ export interface Explanation {
   /** steps in the baseline that this run no longer has */
   removedSteps: {key: string; instruction: string}[]
   notes: string[]
+  /**
+   * Set when the run has no baseline (the first recorded run of its targets): per target × platform,
+   * how many cacheable steps executed. Its misses then carry no verdict: there is nothing to compare.
+   * Failed and no-cache steps still get theirs.
+   */
+  firstRun?: {target?: string; platform?: string; executed: number; cacheable: number}[]
 }
 
 export type {Evidence, Step, Verdict}

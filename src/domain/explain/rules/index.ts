@@ -58,6 +58,9 @@ export const PRECEDENCE: readonly VerdictRule<Verdict>[] = [
   cacheUnavailable,
 ]
 
+/** Without a baseline only what a step itself did can be said: the first recorded run is not blamed. */
+export const WITHOUT_BASELINE: readonly VerdictRule<Verdict>[] = [failed, noCache]
+
 /** Advice per verdict kind: a kind without an entry does not compile. */
 export const ADVICE: Record<Verdict, Advice> = {
   'new-step': newStepAdvice,

@@ -1,12 +1,12 @@
 import type {Advice, VerdictRule} from '../rule.js'
 
-/** No baseline step matches (or there is no baseline at all). */
+/** No baseline step matches. (Without any baseline no rule but failed and no-cache is asked: see WITHOUT_BASELINE.) */
 export const newStep: VerdictRule<'new-step'> = {
   name: 'new-step: no matching step in the baseline',
   decide({step, match, facts}) {
     if (match) return undefined
     const {baseline} = facts
-    if (!baseline) return {verdict: 'new-step', evidence: {summary: 'no baseline run to compare with', missing: ['baseline run']}}
+    if (!baseline) return undefined
     // steps are matched per platform: with one side's platform unknown they cannot be, and that is all that is known
     const basePlatforms = [...new Set(baseline.steps.map((b) => b.platform).filter((p): p is string => !!p))]
     if ((step.platform === undefined) !== (basePlatforms.length === 0) && facts.baselineHasStage(step)) {
