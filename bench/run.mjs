@@ -58,6 +58,7 @@ function timedRow(figure, res, target, note) {
     ratio, ratioRange: b ? `${(a.min / b.min).toFixed(2)}–${(a.max / b.max).toFixed(2)}` : undefined,
     target: target ? `≤ ${target.toFixed(1)} ×` : 'reported', ok: target ? ratio <= target : undefined,
     runs: `${res.runs.length}`,
+    cpu: res.cpuMs !== undefined ? `${fmtMs(res.cpuMs)}${res.baselineCpuMs ? ` / ${fmtMs(res.baselineCpuMs)} = ${(res.cpuMs / res.baselineCpuMs).toFixed(2)} ×` : ''}` : '—',
   })
 }
 async function section(name, fn) {
@@ -287,10 +288,11 @@ const load = os.loadavg().map((l) => l.toFixed(1)).join(' ')
 const header = `bakedoctor bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, node ${process.version}, ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average at the end ${load}${quick ? ', QUICK MODE (3 runs: not for the record)' : ''}`
 const lines = [
   header, '',
-  'Times: median (min–max) of the runs; ratio = median / baseline median (in brackets: min/min–max/max).', '',
-  '| figure | measured | baseline (same run, interleaved) | ratio | target | result | runs |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.figure}${r.details ? ` — ${r.details}` : ''} | ${r.value} | ${r.baseline} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} ×${r.ratioRange ? ` (${r.ratioRange})` : ''}` : '—'} | ${r.target} | ${r.ok === undefined ? '—' : r.ok ? 'PASS' : '**FAIL**'} | ${r.runs} |`),
+  'Times: wall time, median (min–max) of the runs; ratio = median / baseline median (in brackets: min/min–max/max); PASS/FAIL judge that ratio.',
+  'CPU: median user+system time of the same runs, measured / baseline (on a shared machine the wall ratio also measures the neighbours).', '',
+  '| figure | measured | baseline (same run, interleaved) | ratio | target | result | CPU (measured / baseline) | runs |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.figure}${r.details ? ` — ${r.details}` : ''} | ${r.value} | ${r.baseline} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} ×${r.ratioRange ? ` (${r.ratioRange})` : ''}` : '—'} | ${r.target} | ${r.ok === undefined ? '—' : r.ok ? 'PASS' : '**FAIL**'} | ${r.cpu ?? '—'} | ${r.runs} |`),
 ]
 console.log(lines.join('\n'))
 writeFileSync(path.join(DATA_DIR, 'last-results.md'), lines.join('\n') + '\n')

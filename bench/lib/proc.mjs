@@ -1,7 +1,12 @@
 // Child-process timing and peak memory.
 import {spawn} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {performance} from 'node:perf_hooks'
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+let cpuFiles = 0
 
 /** min, median, max of a list of numbers */
 export const spread = (xs) => ({min: Math.min(...xs), median: median(xs), max: Math.max(...xs)})
@@ -18,6 +23,16 @@ export const median = (xs) => {
  * /proc/<pid>/status is polled every 5 ms (and read once more right before exit is noticed).
  */
 export function runTimed(cmd, args, options = {}) {
+  // CPU time (user + system) of the child, from /usr/bin/time, unless peak memory is polled: on a
+  // shared machine wall time also measures the neighbours, CPU time much less
+  if (TIME && !options.peakRss && !options.noCpu) {
+    const out = path.join(tmpdir(), `bench-cpu-${process.pid}-${++cpuFiles}`)
+    return runTimed(TIME, ['-o', out, '-f', '%U %S', cmd, ...args], {...options, noCpu: true}).then((r) => {
+      const [user, sys] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number)
+      rmSync(out, {force: true})
+      return {...r, cpuMs: (user + sys) * 1000}
+    })
+  }
   return new Promise((resolve, reject) => {
     const start = performance.now()
     const child = spawn(cmd, args, {cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ['ignore', options.capture ? 'pipe' : 'ignore', 'pipe']})
@@ -57,17 +72,28 @@ export function runTimed(cmd, args, options = {}) {
 export async function compare(measured, baseline, n, options = {}) {
   const a = []
   const b = []
+  const ac = []
+  const bc = []
   if (options.warmup !== false) {
     if (baseline) await baseline()
     await options.before?.()
     await measured()
   }
   for (let i = 0; i < n; i++) {
-    if (baseline) b.push((await baseline()).ms)
+    if (baseline) {
+      const r = await baseline()
+      b.push(r.ms)
+      if (r.cpuMs !== undefined) bc.push(r.cpuMs)
+    }
     await options.before?.()
-    a.push((await measured()).ms)
+    const r = await measured()
+    a.push(r.ms)
+    if (r.cpuMs !== undefined) ac.push(r.cpuMs)
   }
-  return {ms: median(a), runs: a, baselineMs: baseline ? median(b) : undefined, baselineRuns: b}
+  return {
+    ms: median(a), runs: a, baselineMs: baseline ? median(b) : undefined, baselineRuns: b,
+    cpuMs: ac.length === n ? median(ac) : undefined, baselineCpuMs: bc.length === n && baseline ? median(bc) : undefined,
+  }
 }
 
 /** Peak RSS via /usr/bin/time -v when installed (exact VmHWM of the child), else polling. */
