@@ -1,7 +1,7 @@
 import type {GateResult} from '../domain/gate/types.js'
 import {writeReportFile} from './write-report-file.js'
 
-export const GATE_FORMATS = ['text', 'json', 'markdown', 'junit']
+export const GATE_FORMATS = ['text', 'json', 'markdown', 'junit', 'github', 'codequality']
 
 /** The gate report in one of GATE_FORMATS. */
 export async function renderGateReport(format: string, result: GateResult): Promise<string> {
@@ -12,6 +12,10 @@ export async function renderGateReport(format: string, result: GateResult): Prom
       return (await import('./gate-markdown.js')).renderGateMarkdown(result)
     case 'junit':
       return (await import('./gate-junit.js')).renderGateJunit(result)
+    case 'github':
+      return (await import('./annotations.js')).renderGithubAnnotations(result.rootCauses, {headline: {text: result.headline, failed: !result.passed}})
+    case 'codequality':
+      return (await import('./annotations.js')).renderCodeQuality(result.rootCauses)
     default:
       return (await import('./gate-text.js')).renderGateText(result)
   }

@@ -7,6 +7,8 @@ type Render<T> = (value: T, options: {all?: boolean}) => Promise<string>
 export const EXPLANATION_FORMATS: Record<string, Render<Explanation>> = {
   text: async (ex, options) => (await import('./explain-text.js')).renderExplanationText(ex, options),
   markdown: async (ex) => (await import('./explain-text.js')).renderExplanationMarkdown(ex),
+  github: async (ex) => (await import('./annotations.js')).renderGithubAnnotations(ex.rootCauses),
+  codequality: async (ex) => (await import('./annotations.js')).renderCodeQuality(ex.rootCauses),
 }
 
 /** `--format` of `diff`. */

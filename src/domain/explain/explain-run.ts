@@ -50,6 +50,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       root: v?.root ?? false,
       logTail: s.logTail,
       dockerfileLine: s.stepInputs?.line ?? s.provenance?.location?.startLine,
+      dockerfile: s.stepInputs?.line !== undefined ? s.stepInputs.dockerfile : s.provenance?.location?.file,
     }
     if (s.provenance?.location) e.location = s.provenance.location
     if (s.provenance) e.definition = s.provenance.definition
@@ -153,6 +154,7 @@ function rootCausesOf(steps: StepExplanation[]): RootCause[] {
     rootCauses.push({
       key: e.key, verdict: e.verdict, label: stepLabel(byKey.get(e.key)!), summary: e.evidence?.summary ?? '',
       advice: e.advice, invalidatedSteps: descendants.length, invalidatedMs: ms,
+      ...(e.dockerfileLine !== undefined ? {dockerfile: {file: e.dockerfile ?? 'Dockerfile', line: e.dockerfileLine}} : {}),
     })
   }
   return rootCauses.sort((a, b) => b.invalidatedMs - a.invalidatedMs || b.invalidatedSteps - a.invalidatedSteps)

@@ -32,6 +32,8 @@ export interface StepExplanation {
   /** for root causes: how many steps / ms it invalidated downstream (itself included) */
   invalidated?: {steps: number; ms: number}
   dockerfileLine?: number
+  /** the Dockerfile that line is in (recorded inputs or provenance), when known */
+  dockerfile?: string
   /** the step's Dockerfile position and definition, from the build's provenance */
   location?: StepLocation
   definition?: StepDefinition
@@ -48,6 +50,8 @@ export interface RootCause {
   advice?: string
   invalidatedSteps: number
   invalidatedMs: number
+  /** where the root-cause step is written (recorded inputs or provenance): for PR annotations */
+  dockerfile?: {file: string; line: number}
 }
 
 export interface Explanation {
