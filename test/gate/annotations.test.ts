@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 const annotations = (stdout: string) =>
-  stdout.split('\n').filter((l) => l.startsWith('::warning ')).map((l) => /^::warning file=([^,]+),line=(\d+),title=([^:]+)::(.*)$/.exec(l)!).map((m) => ({file: m[1], line: Number(m[2]), title: m[3], message: m[4]}))
+  stdout.split('\n').filter((l) => l.startsWith('::warning ')).map((l) => /^::warning file=([^,]+),line=(\d+),title=([^:]+)::(.*)$/.exec(l)!).map((m) => ({file: m[1]!, line: Number(m[2]), title: m[3]!, message: m[4]!}))
 
 describe('PR annotations on the Dockerfile line of each root cause', () => {
   it('gate --format github: the arg change on the build RUN at Dockerfile line 12, the failed gate as an error', async () => {
