@@ -14,7 +14,10 @@ export function renderDiffText(d: RunDiff): string {
   lines.push('', 'Inputs')
   if (!d.inputs.length && !d.baseImages.length) lines.push('  no recorded input differs')
   for (const b of d.baseImages) lines.push(`  base image ${b.ref}${b.platform ? ` (${b.platform})` : ''}: ${shortDigest(b.old) || '(none)'} → ${shortDigest(b.new) || '(none)'}`)
-  for (const i of d.inputs) lines.push(`  ${i.key}  ${i.kind}${i.name ? ` ${i.name}` : ''}: ${i.old ?? '(none)'} → ${i.new ?? '(none)'}`)
+  for (const i of d.inputs) {
+    // an instruction change reads best as the word diff explain shows; other inputs as old → new
+    lines.push(i.diff !== undefined ? `  ${i.place}  instruction: ${i.diff}` : `  ${i.place}  ${i.kind}${i.name ? ` ${i.name}` : ''}: ${i.old ?? '(none)'} → ${i.new ?? '(none)'}`)
+  }
   lines.push('', 'Steps')
   if (!d.steps.length) lines.push('  no step changed between hit and miss')
   for (const s of d.steps) lines.push(`  ${s.from} → ${s.to}  ${s.label}${s.verdict ? `  — ${s.verdict}${s.summary ? `: ${s.summary}` : ''}` : ''}`)
@@ -45,7 +48,7 @@ export function renderDiffMarkdown(d: RunDiff): string {
   else {
     lines.push('| where | input | old | new |', '|---|---|---|---|')
     for (const b of d.baseImages) lines.push(`| ${b.platform ?? ''} | base image ${md(b.ref)} | ${b.old ?? ''} | ${b.new ?? ''} |`)
-    for (const i of d.inputs) lines.push(`| ${md(i.key)} | ${i.kind} ${md(i.name)} | ${md(i.old ?? '')} | ${md(i.new ?? '')} |`)
+    for (const i of d.inputs) lines.push(`| ${md(i.place)} | ${i.kind} ${md(i.name)} | ${md(i.old ?? '')} | ${md(i.new ?? '')} |`)
   }
   lines.push('', '### Steps', '')
   if (!d.steps.length) lines.push('No step changed between hit and miss.')

@@ -94,7 +94,7 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
   }
   if (ex.removedSteps.length) {
     lines.push('', 'Steps the baseline had and this run does not')
-    for (const r of ex.removedSteps) lines.push(`  ${r.key}  ${r.instruction}`)
+    for (const r of ex.removedSteps) lines.push(`  ${r.label}`)
   }
   if (ex.notes.length) lines.push('', ...ex.notes.map((n) => `note: ${n}`))
   return lines.join('\n')

@@ -188,7 +188,7 @@ export function aRunDiff(explanation: Explanation = argChangedExplanation(), ove
     a: {id: 'r1', createdAt: T0, targets: ['api'], platforms: ['linux/amd64'], durationMs: 900, hitRate: 1},
     b: {id: 'r2', createdAt: T0 + 60_000, targets: ['api'], platforms: ['linux/amd64'], durationMs: 5100, hitRate: explanation.totals.hitRate},
     plan: [{target: 'api', attribute: 'args.NODE_ENV', old: 'production', new: 'development'}],
-    inputs: [{key: explanation.steps[2]?.key ?? 'k', kind: 'arg', name: 'NODE_ENV', old: 'production', new: 'development'}],
+    inputs: [{key: explanation.steps[2]?.key ?? 'k', place: '[api linux/amd64 deps 3/4]', kind: 'arg', name: 'NODE_ENV', old: 'production', new: 'development'}],
     baseImages: [{ref: 'node:20', platform: 'linux/amd64', old: 'sha256:aaaaaaaaaaaa1111', new: 'sha256:aaaaaaaaaaaa1111'}],
     steps: [{key: explanation.steps[2]?.key ?? 'k', label: 'RUN npm ci', from: 'hit', to: 'miss', verdict: 'arg-changed', summary: 'NODE_ENV: production → development'}],
     added: [],

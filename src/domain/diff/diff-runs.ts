@@ -2,7 +2,8 @@ import {fromDigest} from '../explain/run-facts.js'
 import {diffPlan} from '../bake/plan-diff.js'
 import type {Plan} from '../bake/plan.js'
 import type {Run, Step} from '../model/run.js'
-import {stepLabel, stepSlot} from '../model/step-identity.js'
+import {stepLabel, stepPlace, stepSlot} from '../model/step-identity.js'
+import {instructionEvidence} from '../explain/evidence-text.js'
 import {computeTotals} from '../model/totals.js'
 import {explainRun} from '../explain/explain-run.js'
 import {matchSteps, parseFrom} from '../explain/match-steps.js'
@@ -49,7 +50,8 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
     const from = state(m.baseline)
     const to = state(s)
     if (from !== to) steps.push({key, label: stepLabel(s), from, to, verdict: verdicts.get(key)?.verdict, summary: verdicts.get(key)?.evidence?.summary})
-    if (m.kind === 'changed') inputs.push({key, kind: 'instruction', name: '', old: m.baseline.instruction, new: s.instruction})
+    const place = stepPlace(s)
+    if (m.kind === 'changed') inputs.push({key, place, kind: 'instruction', name: '', old: m.baseline.instruction, new: s.instruction, diff: instructionEvidence(m.baseline.instruction, s.instruction).diff})
     const ca = new Map((m.baseline.stepInputs?.components ?? []).map((c) => [`${c.kind}\u0000${c.name}`, c]))
     const cb = new Map((s.stepInputs?.components ?? []).map((c) => [`${c.kind}\u0000${c.name}`, c]))
     if (m.baseline.stepInputs && s.stepInputs) {
@@ -60,13 +62,13 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
         const c = (n ?? o)!
         if (c.kind === 'instruction') continue
         const secret = o?.secret || n?.secret
-        inputs.push({key, kind: c.kind, name: c.name, old: secret ? (o ? 'secret' : undefined) : o?.value, new: secret ? (n ? 'changed' : undefined) : n?.value})
+        inputs.push({key, place, kind: c.kind, name: c.name, old: secret ? (o ? 'secret' : undefined) : o?.value, new: secret ? (n ? 'changed' : undefined) : n?.value})
       }
     }
     // the builder's own record (provenance): every field of the step's definition that changed, hit or miss
     const was = m.baseline.provenance
     const now = s.provenance
-    if (was && now && was.hash !== now.hash) for (const c of definitionInputChanges(was.definition, now.definition)) inputs.push({key, ...c})
+    if (was && now && was.hash !== now.hash) for (const c of definitionInputChanges(was.definition, now.definition)) inputs.push({key, place, ...c})
   }
   const removed = a.steps.filter((s) => s.cacheable && s.index !== undefined && !matchedA.has(s)).map((s) => stepLabel(s))
   for (const r of removed) steps.push({key: r, label: r, from: 'miss', to: 'absent'})
@@ -97,7 +99,7 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
     for (const name of new Set([...Object.keys(oa), ...Object.keys(ob)])) {
       if (oa[name] === ob[name]) continue
       const secret = oa[name]?.startsWith('secret:') || ob[name]?.startsWith('secret:')
-      inputs.push({key: `${t} build-arg`, kind: 'arg', name, old: secret ? 'secret' : oa[name], new: secret ? 'changed' : ob[name]})
+      inputs.push({key: `${t} build-arg`, place: `${t} build-arg`, kind: 'arg', name, old: secret ? 'secret' : oa[name], new: secret ? 'changed' : ob[name]})
     }
   }
 

@@ -12,6 +12,10 @@ export interface PlanChange {
 /** A recorded-input difference of one step slot (from `StepInputs` components). */
 export interface InputChange {
   key: string
+  /** where, for humans: `[api linux/amd64 deps 4/4]`, `api build-arg` */
+  place: string
+  /** for an instruction change: the word diff (`{+added+}`, `[-removed-]`) */
+  diff?: string
   kind: 'file' | 'arg' | 'env' | 'base-image' | 'instruction' | 'platform' | 'from-stage' | 'mount'
   name: string
   old?: string

@@ -167,7 +167,7 @@ function removedSteps(run: Run, baseline: Run | undefined, matches: Map<Step, St
   const built = new Set(run.steps.filter((s) => !s.internal).map((s) => `${s.target ?? ''}|${s.platform ?? ''}`))
   return baseline.steps
     .filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`))
-    .map((b) => ({key: stepSlot(b), instruction: b.instruction}))
+    .map((b) => ({key: stepSlot(b), instruction: b.instruction, label: stepLabel(b)}))
 }
 
 /** Every advice line names the evidence it rests on: the rule's own words, else the verdict's summary. */

@@ -63,7 +63,7 @@ export interface Explanation {
   /** every cacheable step of the run (hits and misses), in target/platform/stage/index order */
   steps: StepExplanation[]
   /** steps in the baseline that this run no longer has */
-  removedSteps: {key: string; instruction: string}[]
+  removedSteps: {key: string; instruction: string; label: string}[]
   notes: string[]
   /**
    * Set when the run has no baseline (the first recorded run of its targets): per target × platform,

@@ -26,3 +26,9 @@ export function stepLabel(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index
   const parts = [s.target, s.platform, s.stage, s.index !== undefined ? `${s.index}/${s.total ?? '?'}` : undefined].filter(Boolean)
   return parts.length ? `[${parts.join(' ')}] ${s.instruction}` : s.instruction
 }
+
+/** `[api linux/amd64 deps 4/4]`: where a step is, for humans (never the internal slot key) */
+export function stepPlace(s: Pick<Step, 'target' | 'platform' | 'stage' | 'index' | 'total'>): string {
+  const parts = [s.target, s.platform, s.stage, s.index !== undefined ? `${s.index}/${s.total ?? '?'}` : undefined].filter(Boolean)
+  return `[${parts.join(' ')}]`
+}
