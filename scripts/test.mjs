@@ -5,6 +5,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {skipReasons} from './skip-reasons.mjs'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bakedoctor-vitest-'))
 const report = path.join(dir, 'report.json')
@@ -13,6 +14,7 @@ const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '-
 let code = run.status ?? 1
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'))
+  for (const line of skipReasons(r)) console.log(line)
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
   if (r.numTotalTests === 0) code = 1
 } catch {

@@ -48,4 +48,7 @@ if (required && !available) {
 export const ENGINE_AVAILABLE = available
 
 /** `describe` that runs only when an engine is reachable (or fails when BAKEDOCTOR_E2E=1 and none is). */
-export const describeEngine: typeof describe = (available ? describe : describe.skip) as typeof describe
+export const describeEngine: typeof describe = (available
+  ? describe
+  : // the reason goes into the suite title, where `npm test` (scripts/skip-reasons.mjs) reads it
+    (name: string, ...rest: unknown[]) => (describe.skip as (...a: unknown[]) => unknown)(`${name} [skipped: no Docker engine at ${process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'} (scripts/engine.sh start)]`, ...rest)) as typeof describe

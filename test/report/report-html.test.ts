@@ -29,7 +29,7 @@ afterAll(() => rmSync(root, {recursive: true, force: true}))
 
 const skip = chromiumSkipReason()
 
-describe.skipIf(skip !== undefined)(`report --html in a real headless Chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describe.skipIf(skip !== undefined)(`report --html in a real headless Chromium${skip ? ` [skipped: ${skip}]` : ''}`, () => {
   it('loads with no console errors and no network, one chart point per run, the numbers of `runs --json`', async () => {
     const file = path.join(root, 'report.html')
     const res = await runCli(['report', '--html', file, '--db', db])
