@@ -56,3 +56,26 @@ export function jsonErrorOffset(text: string): number {
     return typeof at === 'number' ? at : 0
   }
 }
+
+/**
+ * The line where JSON text first nests deeper than `max` (strings skipped), or undefined. Checked
+ * before JSON.parse: the parser copes with deep nesting, but every recursive walk over the value
+ * afterwards would overflow the stack.
+ */
+export function jsonTooDeepAt(text: string, max: number): number | undefined {
+  let depth = 0
+  let line = 1
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return line
+    } else if (c === 93 || c === 125) depth--
+  }
+  return undefined
+}

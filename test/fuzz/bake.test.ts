@@ -15,6 +15,12 @@ import type {BakeFileText} from '../../src/domain/bake/body.js'
 import {resolveBake} from '../../src/domain/bake/resolve.js'
 import {PROJECT_ROOT} from '../helpers/cli.js'
 import {FUZZ_RUNS, PROPERTY_TIMEOUT_MS, type ByteMut, applyByteMutations, byteMutations, expectInputErrorWithPosition, fcParams, withinBudget} from './mutate.js'
+import {printFiguresAfterAll} from './figures.js'
+
+// hcl2json's deadline below the 10 s case budget: a parse it cuts is an input error, not a hang
+process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT ??= '5'
+
+printFiguresAfterAll('test/fuzz/bake.test.ts')
 
 interface BakeCase {
   name: string
@@ -129,7 +135,7 @@ describe(`bake resolver on mutated bake files (${FUZZ_RUNS} runs)`, () => {
         const c = cases[which % cases.length]!
         const fi = whichFile % c.files.length
         const files = c.files.map((f, i) => (i === fi ? applyEdits(f, edits) : f))
-        await withinBudget(`bake ${c.name}`, async () => {
+        await withinBudget(`bake-mutated ${c.name}`, async () => {
           try {
             const plan = await resolveCase(c, files)
             expect(plan).toHaveProperty('target')
@@ -148,7 +154,7 @@ describe(`bake resolver on mutated bake files (${FUZZ_RUNS} runs)`, () => {
 
   test.each(HCL_SNIPPETS.slice(0, 10).map((s, i) => [i, s] as const))('stress construct %i alone is a plan or a named InputError, quickly', async (_i, snippet) => {
     const c: BakeCase = {name: 'snippet', files: [{name: 'docker-bake.hcl', data: snippet}], env: {}, targets: [], set: [], vars: {}}
-    await withinBudget('snippet', async () => {
+    await withinBudget('bake-snippet', async () => {
       try {
         await resolveCase(c, c.files)
       } catch (error) {

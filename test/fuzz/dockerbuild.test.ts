@@ -20,6 +20,9 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {
   FUZZ_RUNS, PROPERTY_TIMEOUT_MS, applyByteMutations, byteMutations, checkEvents, expectInputErrorWithPosition, fcParams, foldAndCheck, junkLine, withinBudget,
 } from './mutate.js'
+import {printFiguresAfterAll} from './figures.js'
+
+printFiguresAfterAll('test/fuzz/dockerbuild.test.ts')
 
 const dir = path.join(PROJECT_ROOT, 'test/fixtures/dockerbuild')
 const bundles = readdirSync(dir).filter((f) => f.endsWith('.dockerbuild')).map((f) => ({name: f, gz: readFileSync(path.join(dir, f))}))
@@ -70,7 +73,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
       fc.asyncProperty(fc.integer({min: 0, max: bundles.length - 1}), byteMutations, fc.integer({min: 1, max: 65_536}), async (which, mutations, chunk) => {
         const b = bundles[which]!
         const input = applyByteMutations(b.gz, mutations)
-        await withinBudget(`gzip ${b.name}`, async () => check(b.name, input.length, await readBundle(b.name, input, chunk)))
+        await withinBudget(`dockerbuild-gzip ${b.name}`, async () => check(b.name, input.length, await readBundle(b.name, input, chunk)))
       }),
       fcParams(),
     )
@@ -82,7 +85,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
         const t = tars[which]!
         const tar = applyByteMutations(t.tar, mutations)
         const input = regzip ? gzipSync(tar, {level: 1}) : tar
-        await withinBudget(`tar ${t.name}`, async () => check(t.name, tar.length, await readBundle(t.name, input, 16_384)))
+        await withinBudget(`dockerbuild-tar ${t.name}`, async () => check(t.name, tar.length, await readBundle(t.name, input, 16_384)))
       }),
       fcParams(),
     )
@@ -116,7 +119,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
             else blobs.set(key, applyByteMutations(blobs.get(key)!, e.mutations))
           }
         }
-        await withinBudget(`layout ${name}`, () => {
+        await withinBudget(`dockerbuild-layout ${name}`, () => {
           let events: StreamEvent[]
           try {
             events = [...decodeDockerbuild({index, blobs})]

@@ -25,6 +25,9 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {
   FUZZ_RUNS, PROPERTY_TIMEOUT_MS, anyMutation, checkEvents, expectInputErrorWithPosition, fcParams, foldAndCheck, mutate, withinBudget,
 } from './mutate.js'
+import {printFiguresAfterAll} from './figures.js'
+
+printFiguresAfterAll('test/fuzz/line-decoders.test.ts')
 
 const root = (...p: string[]) => path.join(PROJECT_ROOT, ...p)
 
@@ -141,7 +144,7 @@ describe(`line decoders on mutated real captures (${FUZZ_RUNS} runs each)`, () =
   test('pure garbage in any format is skipped line by line, never thrown', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({maxLength: 4096}), fc.constantFrom(...decoders), async (bytes, d) => {
-        await withinBudget(`garbage ${d.name}`, async () => {
+        await withinBudget(`${d.name}-garbage`, async () => {
           const events = await decodeBytes(d.create, Buffer.from(bytes), 512)
           checkEvents(events, bytes.length)
           foldAndCheck(events)

@@ -12,6 +12,7 @@ import type {StreamEvent} from '../../src/domain/events/stream-event.js'
 import {RunFolder} from '../../src/domain/steps/fold-run.js'
 import {computeTotals} from '../../src/domain/model/totals.js'
 import type {Run} from '../../src/domain/model/run.js'
+import {currentParser, endCase, reportOutcome, startCase, takeReported} from './figures.js'
 
 export const FUZZ_RUNS = Math.max(1, Number(process.env.BAKEDOCTOR_FUZZ_RUNS ?? 100) || 100)
 
@@ -228,6 +229,7 @@ export function mutate(input: Uint8Array, m: {lines?: readonly LineMutation[]; b
 
 /** The only acceptable failure: an InputError that says where (file, line, offset or entry). */
 export function expectInputErrorWithPosition(error: unknown, opts: {needFile?: boolean} = {}): InputError {
+  reportOutcome(error instanceof InputError ? 'input-error' : 'crash')
   if (!(error instanceof InputError)) {
     throw new Error(`expected a result or an InputError, got ${(error as Error)?.name ?? typeof error}: ${(error as Error)?.stack ?? String(error)}`)
   }
@@ -294,15 +296,40 @@ export function foldAndCheck(events: readonly StreamEvent[], options: Constructo
 
 /** Runs one case under the time budget (async work is raced; sync work is measured). */
 export async function withinBudget<T>(what: string, fn: () => Promise<T> | T, budgetMs = CASE_BUDGET_MS): Promise<T> {
+  // figures: the parser is the first word of `what`; the outcome is what the case reported
+  const parser = what.split(' ')[0] ?? what
+  startCase(parser)
+  takeReported()
+  const state: {outcome: 'result' | 'input-error' | 'crash' | 'hang'} = {outcome: 'result'}
+  const started = performance.now()
+  try {
+    return await timed(what, fn, budgetMs, () => (state.outcome = 'hang'))
+  } catch (error) {
+    if (state.outcome !== 'hang') state.outcome = 'crash'
+    throw error
+  } finally {
+    const reported = takeReported()
+    if (state.outcome === 'result' && reported) state.outcome = reported
+    endCase(currentParser(), performance.now() - started, state.outcome)
+  }
+}
+
+async function timed<T>(what: string, fn: () => Promise<T> | T, budgetMs: number, onHang: () => void): Promise<T> {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${budgetMs} ms (a hang)`)), budgetMs)
+    timer = setTimeout(() => {
+      onHang()
+      reject(new Error(`${what}: no outcome within ${budgetMs} ms (a hang)`))
+    }, budgetMs)
   })
   try {
     const value = await Promise.race([Promise.resolve().then(fn), timeout])
     const took = performance.now() - started
-    if (took > budgetMs) throw new Error(`${what}: took ${Math.round(took)} ms, over the ${budgetMs} ms budget (a hang)`)
+    if (took > budgetMs) {
+      onHang()
+      throw new Error(`${what}: took ${Math.round(took)} ms, over the ${budgetMs} ms budget (a hang)`)
+    }
     return value
   } finally {
     clearTimeout(timer)

@@ -17,6 +17,9 @@ import {formatPlatform} from '../../src/domain/oci/platform.js'
 import {classifyManifest, summarizeCache, type BaseImageInput, type InlineCachePart} from '../../src/domain/oci/summarize.js'
 import {loadSnapshot, type LayoutSnapshot} from '../helpers/oci-layout.js'
 import {FUZZ_RUNS, PROPERTY_TIMEOUT_MS, type ByteMut, applyByteMutations, byteMutations, fcParams, withinBudget} from './mutate.js'
+import {printFiguresAfterAll} from './figures.js'
+
+printFiguresAfterAll('test/fuzz/oci.test.ts')
 
 const CACHES = ['cache-multi-mode-max', 'cache-amd64-only', 'cache-min', 'image-inline-cache']
 
@@ -152,7 +155,7 @@ describe(`cache manifests and configs, mutated (${FUZZ_RUNS} runs each)`, () => 
   test('byte mutations of manifests, cache configs and inline-cache image configs', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.constantFrom<Target>('manifest', 'config', 'config', 'child'), fc.nat(), byteMutations, async (which, target, pick, mutations: ByteMut[]) => {
-        await withinBudget('oci bytes', () => run(which, target, pick, (t) => applyByteMutations(Buffer.from(t), mutations).toString('utf8')))
+        await withinBudget('oci-bytes', () => run(which, target, pick, (t) => applyByteMutations(Buffer.from(t), mutations).toString('utf8')))
       }),
       fcParams(),
     )
@@ -164,7 +167,7 @@ describe(`cache manifests and configs, mutated (${FUZZ_RUNS} runs each)`, () => 
         fc.nat(), fc.constantFrom<Target>('manifest', 'config', 'config', 'config', 'child'), fc.nat(),
         fc.array(fc.record({path: fc.nat({max: 4000}), value: jsonValue}), {minLength: 1, maxLength: 4}),
         async (which, target, pick, edits) => {
-          await withinBudget('oci json', () => run(which, target, pick, (t) => {
+          await withinBudget('oci-json', () => run(which, target, pick, (t) => {
             let v: unknown = JSON.parse(t)
             for (const e of edits) v = editJson(v, e)
             return JSON.stringify(v)

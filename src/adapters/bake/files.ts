@@ -7,7 +7,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {InputError} from '../../domain/errors.js'
 import {BAKE_LIMITS} from '../../domain/bake/budget.js'
-import {jsonErrorOffset} from '../../domain/json-error-offset.js'
+import {jsonErrorOffset, jsonTooDeepAt} from '../../domain/json-error-offset.js'
 import type {BakeFileText, StructuredBakeFile} from '../../domain/bake/body.js'
 import type {ComposeInput} from '../../domain/bake/compose.js'
 
@@ -104,15 +104,93 @@ const HCL_DIAG = /^(?:parse config: )?\[?(.*?):(\d+),\d+(?:-\d+)?(?:,\d+)?: (.*?
 export async function parseHclStructure(name: string, text: string): Promise<unknown> {
   checkNesting(name, text)
   checkInvalidCharacters(name, text)
-  const {parse} = await import('@cdktf/hcl2json')
   try {
-    return await parse(name, text)
+    return await parseInWorker(name, text)
   } catch (err) {
+    if (err instanceof InputError) throw err
     const msg = String(err instanceof Error ? err.message : err)
     const m = HCL_DIAG.exec(msg.replace(/^Error: /, ''))
     if (m) throw new InputError(firstDiagnostic(m[3] as string), {file: name, position: {line: Number(m[2])}, fix: HCL_FIX})
     throw new InputError(`failed to parse ${name}: ${msg.slice(0, 500)}`, {file: name, position: {line: 1}, fix: HCL_FIX})
   }
+}
+
+/**
+ * hcl2json (Go compiled to WASM) cannot be interrupted from JS and spends ~70 µs on every invalid
+ * token it reports: a few hundred KiB of some junk keep it busy for a minute. It runs in a worker
+ * thread that is terminated at the deadline, so a parse is bounded in time as well as input size.
+ */
+export const HCL_PARSE_DEADLINE_MS = 20_000
+
+/** the deadline: BAKEDOCTOR_HCL_PARSE_TIMEOUT (seconds) or HCL_PARSE_DEADLINE_MS */
+function parseDeadlineMs(): number {
+  const seconds = Number(process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : HCL_PARSE_DEADLINE_MS
+}
+
+const WORKER_SOURCE = `
+const {parentPort, workerData} = require('node:worker_threads')
+const hcl = import(workerData.module)
+parentPort.on('message', ({id, name, text}) => {
+  hcl.then((m) => m.parse(name, text)).then(
+    (json) => parentPort.postMessage({id, json}),
+    (error) => parentPort.postMessage({id, error: String(error && error.message !== undefined ? error.message : error)}),
+  )
+})`
+
+type Reply = {id: number; json?: unknown; error?: string}
+
+/** one parser worker per process, reused (the WASM loads once); replaced after a deadline kill */
+let parser: {worker: import('node:worker_threads').Worker; pending: Map<number, (r: Reply | Error) => void>} | undefined
+let nextId = 0
+let queue: Promise<unknown> = Promise.resolve()
+
+async function startParser(): Promise<NonNullable<typeof parser>> {
+  const [{Worker}, {createRequire}, {pathToFileURL}] = await Promise.all([import('node:worker_threads'), import('node:module'), import('node:url')])
+  const module = pathToFileURL(createRequire(import.meta.url).resolve('@cdktf/hcl2json')).href
+  const worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {module}})
+  const p = {worker, pending: new Map<number, (r: Reply | Error) => void>()}
+  worker.on('message', (m: Reply) => p.pending.get(m.id)?.(m))
+  worker.on('error', (e) => {
+    for (const done of p.pending.values()) done(e)
+    if (parser === p) parser = undefined
+  })
+  // an idle parser must not keep the process alive (listeners re-ref it: unref after them, and per parse)
+  worker.unref()
+  return p
+}
+
+/** Parses with the shared worker, one file at a time; a parse over the deadline kills the worker. */
+function parseInWorker(name: string, text: string): Promise<unknown> {
+  const job = queue.then(async () => {
+    parser ??= await startParser()
+    const p = parser
+    const id = nextId++
+    const deadline = parseDeadlineMs()
+    const reply = await new Promise<Reply | Error>((resolve) => {
+      const timer = setTimeout(() => {
+        p.pending.delete(id)
+        if (parser === p) parser = undefined
+        void p.worker.terminate()
+        resolve(new InputError(`the HCL parser did not finish within ${deadline / 1000} s`, {
+          file: name, position: {line: 1}, fix: 'check that this is a bake file; a real one parses in a second or two (split a very large one into several -f files, or raise BAKEDOCTOR_HCL_PARSE_TIMEOUT=<seconds>)',
+        }))
+      }, deadline)
+      p.pending.set(id, (r) => {
+        clearTimeout(timer)
+        p.pending.delete(id)
+        p.worker.unref()
+        resolve(r)
+      })
+      p.worker.ref()
+      p.worker.postMessage({id, name, text})
+    })
+    if (reply instanceof Error) throw reply
+    if (reply.error !== undefined) throw new Error(reply.error)
+    return reply.json
+  })
+  queue = job.catch(() => undefined)
+  return job
 }
 
 const HCL_FIX = 'correct the HCL syntax on this line (https://docs.docker.com/build/bake/reference/)'
@@ -252,21 +330,9 @@ function parseJson(f: BakeFileText): unknown {
 const MAX_JSON_NESTING = 64
 
 function checkJsonNesting(name: string, text: string): void {
-  let depth = 0
-  let line = 1
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 10) line++
-    if (inString) {
-      if (c === 92) i++
-      else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 91 || c === 123) {
-      if (++depth > MAX_JSON_NESTING) {
-        throw new InputError(`JSON nests deeper than ${MAX_JSON_NESTING} levels`, {file: name, position: {line}, fix: 'a bake file needs only a few levels (target → name → attribute → value): flatten the value'})
-      }
-    } else if (c === 93 || c === 125) depth--
+  const line = jsonTooDeepAt(text, MAX_JSON_NESTING)
+  if (line !== undefined) {
+    throw new InputError(`JSON nests deeper than ${MAX_JSON_NESTING} levels`, {file: name, position: {line}, fix: 'a bake file needs only a few levels (target → name → attribute → value): flatten the value'})
   }
 }
 

@@ -53,7 +53,7 @@ const MAX_COMPOSE_DEPTH = 64
 
 function interpolateDeep(v: unknown, lookup: (k: string) => string | undefined, file: string, depth = 0): unknown {
   if (depth > MAX_COMPOSE_DEPTH) {
-    throw new InputError(`the compose file nests deeper than ${MAX_COMPOSE_DEPTH} levels (a YAML alias that refers to itself?)`, {file, fix: 'remove the recursive alias (an anchor &x used as *x inside itself)'})
+    throw new InputError(`the compose file nests deeper than ${MAX_COMPOSE_DEPTH} levels (a YAML alias that refers to itself?)`, {file, position: {line: 1}, fix: 'remove the recursive alias (an anchor &x used as *x inside itself)'})
   }
   if (typeof v === 'string') return interpolate(v, lookup, file)
   if (Array.isArray(v)) return v.map((x) => interpolateDeep(x, lookup, file, depth + 1))

@@ -1,4 +1,8 @@
 import {InputError} from '../errors.js'
+import {jsonTooDeepAt} from '../json-error-offset.js'
+
+/** a config is a few levels deep (gate → targets → name → platforms → name → rule) */
+const MAX_CONFIG_NESTING = 32
 import {GATE_SCOPES, type GateFileConfig, type GateScope, type LoadedConfig} from './types.js'
 
 /**
@@ -17,6 +21,10 @@ import {GATE_SCOPES, type GateFileConfig, type GateScope, type LoadedConfig} fro
  * @returns undefined for a package.json without a `bakedoctor` key (the search goes on)
  */
 export function parseConfigText(text: string, file: string, options: {packageJson?: boolean} = {}): LoadedConfig | undefined {
+  const deep = jsonTooDeepAt(text, MAX_CONFIG_NESTING)
+  if (deep !== undefined) {
+    throw new InputError(`nests deeper than ${MAX_CONFIG_NESTING} levels: not a bakedoctor config`, {file, position: {line: deep}, fix: `write it as ${EXAMPLE}`})
+  }
   let value: unknown
   try {
     value = JSON.parse(text)

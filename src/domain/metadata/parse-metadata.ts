@@ -1,5 +1,5 @@
 import {InputError} from '../errors.js'
-import {jsonErrorOffset} from '../json-error-offset.js'
+import {jsonErrorOffset, jsonTooDeepAt} from '../json-error-offset.js'
 import type {RunMetadata} from '../model/run.js'
 import {Redactor, isSecretArg} from '../redact/policy.js'
 import {formatOciPlatform} from '../model/run-platform.js'
@@ -15,6 +15,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * from step names and logs.
  */
 export function parseMetadataFile(text: string, options: {salt: string; file?: string; target?: string}): {metadata: RunMetadata; secretValues: string[]} {
+  const deep = jsonTooDeepAt(text, 64)
+  if (deep !== undefined) throw new InputError('the metadata file nests deeper than 64 levels: not a --metadata-file', {file: options.file, position: {line: deep}, fix: 'pass the file written by --metadata-file'})
   let json: unknown
   try {
     json = JSON.parse(text)
