@@ -12,8 +12,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
   static override summary = 'Record a build from its events (rawjson, Engine /build stream, .dockerbuild, plain log) into the index.'
   static override examples = [
     'docker buildx bake api --progress=rawjson 2> build.jsonl; <%= config.bin %> ingest build.jsonl --target api',
-    '<%= config.bin %> ingest build.dockerbuild',
-    'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
+    '<%= config.bin %> ingest build.dockerbuild', 'cat build.jsonl | <%= config.bin %> ingest - --metadata metadata.json --label ci=github',
     '<%= config.bin %> ingest build.jsonl --provenance out/linux_amd64/provenance.json --provenance out/linux_arm64/provenance.json',
     'docker buildx bake api --print > plan.json; <%= config.bin %> ingest build.jsonl --plan plan.json',
   ]
@@ -37,16 +36,14 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
 
   async run(): Promise<IngestResult & {history?: PushResult}> {
     const {args, flags} = await this.parse(Ingest)
-    const {ingestFile} = await import('../services/ingest.js')
-    const result = await ingestFile({
+    const result = await (await import('../services/ingest.js')).ingestFile({
       file: args.file, db: flags.db, cwd: process.cwd(), format: flags.format as EventFormat | undefined,
       target: flags.target, platform: flags.platform, dockerfile: flags.dockerfile, metadataFile: flags.metadata, provenanceFiles: flags.provenance, provenanceFrom: flags['provenance-from'], insecure: flags.insecure, labels: parseAssignments(flags.label, '--label'), git: !flags['no-git'],
-      keepLogs: flags['keep-logs'] as KeepLogs,
-      planFile: flags.plan, again: flags.again,
+      keepLogs: flags['keep-logs'] as KeepLogs, planFile: flags.plan, again: flags.again,
     })
     const {report, notes} = (await import('../output/ingest-text.js')).presentIngest(result, args.file)
     this.out(report)
-    for (const n of notes) this.note(n)
+    notes.forEach((n) => this.note(n))
     const history = await pushRecorded(flags, result.db, [result.run.id], (text) => this.out(text))
     return history ? {...result, history} : result
   }
