@@ -135,8 +135,8 @@ describe('build --driver buildx (fake docker replaying real BuildKit captures)',
     expect(run.status).toBe('cancelled')
   })
 
-  it('a missing docker CLI is an ExternalError that names the fix', async () => {
+  it('a missing docker CLI is a usage error (exit 2): "docker buildx not found" with the fix', async () => {
     await plan(['linux/amd64'], 'aaa111')
-    await expect(build('r1-cold', {dockerBin: path.join(dir, 'no-such-docker')})).rejects.toMatchObject({name: 'ExternalError', message: expect.stringContaining('not found')})
+    await expect(build('r1-cold', {dockerBin: path.join(dir, 'no-such-docker')})).rejects.toMatchObject({name: 'UsageError', message: expect.stringContaining('docker buildx not found'), fix: expect.stringContaining('--driver engine')})
   })
 })

@@ -4,6 +4,7 @@
 import {spawn} from 'node:child_process'
 import {ExternalError} from '../../errors.js'
 import {InputError} from '../../domain/errors.js'
+import {buildxNotFound, saysBuildxMissing} from '../engine/buildx-missing.js'
 
 interface RunResult {
   code: number
@@ -57,6 +58,8 @@ export async function buildxPrint(options: {
   for (const [k, v] of Object.entries(options.vars)) args.push('--var', `${k}=${v}`)
   args.push(...options.targets)
   const r = await run('docker', args, options)
+  if (r.code === 127 && /ENOENT/.test(r.stderr)) throw buildxNotFound('docker is not on PATH')
+  if (r.code !== 0 && saysBuildxMissing(r.stderr)) throw buildxNotFound(r.stderr.trim().split('\n')[0]!)
   if (r.code !== 0) {
     const msg = r.stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${r.code}`
     // buildx reports definition problems as `ERROR: file:line…`: those are the user's input

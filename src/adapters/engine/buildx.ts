@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
 import {ExternalError} from '../../errors.js'
+import {buildxNotFound, saysBuildxMissing} from './buildx-missing.js'
 import {readLines} from '../input/read-lines.js'
 
 export interface BakeInvocation {
@@ -18,10 +19,8 @@ function bakeArgs(inv: BakeInvocation): string[] {
   return args
 }
 
-function spawnError(inv: BakeInvocation, error: NodeJS.ErrnoException): ExternalError {
-  if (error.code === 'ENOENT') {
-    return new ExternalError(`cannot run ${inv.dockerBin}: not found on PATH`, {cause: error, fix: 'install the Docker CLI with the buildx plugin, or use --driver engine'})
-  }
+function spawnError(inv: BakeInvocation, error: NodeJS.ErrnoException): Error {
+  if (error.code === 'ENOENT') return buildxNotFound(`${inv.dockerBin} is not on PATH`)
   return new ExternalError(`cannot run ${inv.dockerBin}: ${error.message}`, {cause: error})
 }
 
@@ -37,6 +36,7 @@ export async function bakePrint(inv: BakeInvocation): Promise<unknown> {
     child.on('close', (c) => resolve(c ?? 1))
   })
   const stderr = Buffer.concat(err).toString('utf8').trim()
+  if (code !== 0 && saysBuildxMissing(stderr)) throw buildxNotFound(stderr.split('\n')[0]!)
   if (code !== 0) {
     throw new ExternalError(`docker buildx bake --print failed (exit ${code}): ${stderr.split('\n').slice(-3).join(' ') || 'no message'}`, {
       fix: 'check the bake file and the target names',
