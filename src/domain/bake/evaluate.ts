@@ -10,6 +10,7 @@ import type {AttrNode, BlockNode, FileBody} from './body.js'
 import {type EvalHost, Scope, evaluate, typeFromExpr} from './expr-eval.js'
 import {type Expr, ParseError, parseExpression, unwrapSingleInterpolation} from './expr-parse.js'
 import {type FunctionEnv, callBuiltin} from './functions.js'
+import {jsonToValue} from './functions/encoding.js'
 import {TARGET_ATTRIBUTES, type TargetSpec, attributeAsValue, decodeAttribute} from './target.js'
 import {
   EvalError,
@@ -90,12 +91,6 @@ function parseGoFloat(s: string): number | undefined {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) && !/^[-+]?0x[0-9a-f]+$/i.test(t)) return undefined
   const n = Number(t)
   return Number.isFinite(n) ? n : undefined
-}
-
-function jsonToValue(x: unknown): Value {
-  if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return x
-  if (Array.isArray(x)) return x.map(jsonToValue)
-  return makeObject(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, jsonToValue(v)]))
 }
 
 export class BakeEvaluator implements EvalHost {
