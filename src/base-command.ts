@@ -65,7 +65,7 @@ export abstract class BakedoctorCommand<T> extends Command {
       // quoting the argument: redacted like every other output
       error.message = redactOutput(error.message)
       return super.catch(error)
-    } else {
+    } else if (!ours?.reported) {
       process.stderr.write(redactOutput(renderError(error)) + '\n')
     }
     process.exitCode = code

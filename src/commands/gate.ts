@@ -43,7 +43,7 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
     this.out(await presentGate(result, {format: flags.format, output: flags.output, summaryFile: flags['summary-file']}))
     // --json prints the typed result (the error carries it) and still exits non-zero
     if (result.outcome === 'not-evaluable') throw new UsageError(result.headline, {fix: result.fix, result})
-    if (!result.passed) throw new FailedCheck(result.headline, {result})
+    if (!result.passed) throw new FailedCheck(result.headline, {result, reported: true})
     return result
   }
 }

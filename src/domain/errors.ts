@@ -18,6 +18,8 @@ export interface ErrorOptions {
   cause?: unknown
   /** the command's typed result, when there is one to show with the error (`--json` prints it) */
   result?: unknown
+  /** the report on stdout already said it (the gate's headline): not repeated on stderr */
+  reported?: boolean
 }
 
 /**
@@ -31,6 +33,7 @@ export abstract class BakedoctorError extends Error {
   readonly file?: string
   readonly position?: InputPosition
   readonly result?: unknown
+  readonly reported?: boolean
 
   constructor(message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -39,6 +42,7 @@ export abstract class BakedoctorError extends Error {
     this.file = options.file
     this.position = options.position
     this.result = options.result
+    this.reported = options.reported
   }
 
   get exitCode(): 1 | 2 {

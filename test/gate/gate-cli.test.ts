@@ -48,11 +48,12 @@ describe('bakedoctor gate (CLI)', () => {
     const xmlFile = path.join(dir, 'gate.xml')
     const r = await gate(['--run', 'r3', '--min-hit-rate', '80', '--format', 'junit', '--output', xmlFile, '--summary-file', summary])
     expect(r.exitCode).toBe(1)
-    // the text report still goes to stdout, the failure to stderr
+    // the text report still goes to stdout, headline first; the headline is not repeated on stderr
+    expect(r.stdout).toContain('FAIL  Gate failed for run r3: 3 of 3 rules failed')
     expect(r.stdout).toContain('linux/amd64 hit rate 5/9 (55.6%) < 80%  FAIL')
     expect(r.stdout).toContain('linux/arm64 hit rate 0/9 (0%) < 80%  FAIL')
     expect(r.stdout).toContain('context-changed  [api linux/amd64 build 4/6] COPY api/ ./api/')
-    expect(r.stderr).toContain('Gate failed for run r3: 3 of 3 rules failed')
+    expect(r.stderr).not.toContain('Gate failed for run r3')
 
     const root = parseXml(readFileSync(xmlFile, 'utf8'))
     expect(root.attrs).toMatchObject({tests: '3', failures: '3'})
