@@ -1,5 +1,3 @@
-import {createHash} from 'node:crypto'
-import {isIP} from 'node:net'
 import {rootCertificates} from 'node:tls'
 import type {Dispatcher} from 'undici'
 import {registerSecret} from '../../lib/redact.js'
@@ -8,6 +6,12 @@ import {formatReference, referenceTarget, type ImageReference} from '../../domai
 import {parseWwwAuthenticate, pullScope, tokenFromResponse, type AuthChallenge} from './auth.js'
 import type {RegistryCredentials} from './docker-config.js'
 import {RegistryError} from './errors.js'
+import {
+  DEFAULT_REQUEST_DEADLINE_MS, ERROR_BODY_BYTES, MAX_REDIRECTS, RETRY_CODES, RETRY_STATUS, TLS_CODES, answersTls, deadlineFromEnv, header, isLoopbackHost,
+  parseRetryAfter, readBounded, registryErrorCode, sha256, speaksTls,
+} from './http.js'
+
+export {isLoopbackHost, parseRetryAfter}
 
 export const DEFAULT_LIMITS = {
   /** registries cap manifests at about 4 MiB (cache.md §5, moby/buildkit#4916) */
@@ -77,56 +81,11 @@ interface SendOptions {
   what: string
 }
 
-interface RawResponse {
+export interface RawResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
   url: URL
   bytes: Buffer
-}
-
-const MAX_REDIRECTS = 5
-const ERROR_BODY_BYTES = 64 * 1024
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504])
-const RETRY_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
-])
-const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_|HOSTNAME_MISMATCH)/
-
-export function isLoopbackHost(host: string): boolean {
-  const bracketed = /^\[(.*)\](?::\d+)?$/.exec(host)
-  const name = bracketed ? (bracketed[1] as string) : host.replace(/:\d+$/, '')
-  if (name === 'localhost' || name.endsWith('.localhost')) return true
-  if (isIP(name) === 4) return name.startsWith('127.')
-  return name === '::1'
-}
-
-function header(headers: RawResponse['headers'], name: string): string | undefined {
-  const v = headers[name.toLowerCase()]
-  return Array.isArray(v) ? v[0] : v
-}
-
-/** `Retry-After` in ms: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
-function sha256(bytes: Buffer): string {
-  return 'sha256:' + createHash('sha256').update(bytes).digest('hex')
-}
-
-/** The registry's own error code (`MANIFEST_UNKNOWN`, `DENIED`, …) from an error body, for messages. */
-function registryErrorCode(bytes: Buffer): string | undefined {
-  try {
-    const body = JSON.parse(bytes.toString('utf8')) as {errors?: Array<{code?: unknown}>}
-    const code = body.errors?.[0]?.code
-    return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -436,54 +395,4 @@ export class RegistryClient {
     const exp = this.retry.baseDelayMs * 2 ** attempt
     return Math.min(this.retry.maxDelayMs, exp / 2 + Math.random() * (exp / 2))
   }
-}
-
-const DEFAULT_REQUEST_DEADLINE_MS = 120_000
-
-function deadlineFromEnv(value: string | undefined): number | undefined {
-  const seconds = Number(value)
-  return value && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined
-}
-
-function speaksTls(url: URL): RegistryError {
-  return new RegistryError('tls', `${url.host} speaks HTTPS, but --insecure made bakedoctor talk plain HTTP to it (--insecure means plain HTTP for a registry on this machine)`, {
-    fix: 'drop --insecure (and pass --ca-file with the CA of its certificate if it is self-signed)',
-  })
-}
-
-/** Whether host:port completes a TLS handshake (certificate not checked: only the protocol matters). */
-async function answersTls(url: URL): Promise<boolean> {
-  const {connect} = await import('node:tls')
-  return new Promise((resolve) => {
-    const socket = connect({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), rejectUnauthorized: false, timeout: 3000})
-    const done = (result: boolean) => {
-      socket.destroy()
-      resolve(result)
-    }
-    socket.once('secureConnect', () => done(true))
-    socket.once('error', () => done(false))
-    socket.once('timeout', () => done(false))
-  })
-}
-
-/** Reads a body up to `max` bytes; beyond that it aborts (successful responses) or truncates (error bodies). */
-async function readBounded(body: Dispatcher.ResponseData['body'], max: number, strict: boolean, contentLength: string | undefined, what: string): Promise<Buffer> {
-  const declared = contentLength !== undefined ? Number(contentLength) : undefined
-  if (strict && declared !== undefined && declared > max) {
-    body.destroy()
-    throw new RegistryError('too-large', `${what} is too large (${declared} bytes > limit ${max})`, {fix: 'raise the limit (--max-manifest-size / --max-config-size) if the content is expected'})
-  }
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of body) {
-    const buf = chunk as Buffer
-    total += buf.length
-    if (total > max) {
-      body.destroy()
-      if (!strict) break
-      throw new RegistryError('too-large', `${what} is too large (more than ${max} bytes)`, {fix: 'raise the limit (--max-manifest-size / --max-config-size) if the content is expected'})
-    }
-    chunks.push(buf)
-  }
-  return Buffer.concat(chunks)
 }
