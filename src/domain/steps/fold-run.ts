@@ -1,8 +1,11 @@
 import type {StreamEvent} from '../events/stream-event.js'
-import type {Vertex, VertexLog} from '../events/solve-status.js'
-import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES, type KeepLogs, type Run, type RunStatus, type Step} from '../model/run.js'
+import type {Vertex} from '../events/solve-status.js'
+import {type KeepLogs, type Run, type RunStatus, type Step} from '../model/run.js'
 import {discoverTargets, parseVertexName} from './parse-vertex-name.js'
 import {markServedInRun} from './served-in-run.js'
+import {LOG_WINDOW_BYTES, LogTail, LogWindow} from './log-tail.js'
+
+export {LOG_WINDOW_BYTES}
 
 interface VertexState {
   digest: string
@@ -17,145 +20,6 @@ interface VertexState {
   /** the build record (`.dockerbuild` bundle of a bake) this vertex came from */
   recordTarget?: string
 }
-
-/** Bounded tail of a vertex's output: whole lines only, the last MAX_LOG_LINES of them. */
-class LogTail {
-  private readonly decoder = new TextDecoder('utf-8')
-  private partial = ''
-  readonly lines: string[] = []
-
-  push(bytes: Uint8Array): void {
-    // Only the last MAX_LOG_LINES lines of a chunk can survive. When the chunk holds more newlines
-    // than that, skip (undecoded) everything up to the newline before them: a newline byte ends any
-    // pending UTF-8 sequence, so decoding from there gives exactly the text a full decode would.
-    let skip = 0
-    let nl = bytes.length
-    // Buffer's lastIndexOf is native (memrchr); a plain Uint8Array's walks element by element
-    const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    for (let n = 0; n <= MAX_LOG_LINES; n++) {
-      nl = nl > 0 ? view.lastIndexOf(10, nl - 1) : -1
-      if (nl < 0) break
-      if (n === MAX_LOG_LINES) skip = nl + 1
-    }
-    if (skip > 0) {
-      this.decoder.decode() // drop what is pending: it belongs to a skipped line
-      this.partial = ''
-      bytes = bytes.subarray(skip)
-    }
-    const text = this.partial + this.decoder.decode(bytes, {stream: true})
-    const parts = text.split('\n')
-    this.partial = parts.pop() ?? ''
-    // a single chunk may hold megabytes: only its last lines can survive, so skip the rest
-    const from = Math.max(0, parts.length - MAX_LOG_LINES)
-    for (let i = from; i < parts.length; i++) this.addLine(parts[i]!)
-    if (this.partial.length > MAX_LOG_LINE_LENGTH * 4) this.partial = this.partial.slice(-MAX_LOG_LINE_LENGTH * 4)
-  }
-
-  private addLine(line: string): void {
-    const clean = line.replace(/\r$/, '')
-    this.lines.push(clean.length > MAX_LOG_LINE_LENGTH ? clean.slice(0, MAX_LOG_LINE_LENGTH) + '…' : clean)
-    if (this.lines.length > MAX_LOG_LINES) this.lines.shift()
-  }
-
-  finish(): string[] {
-    const rest = this.partial + this.decoder.decode()
-    if (rest !== '') this.addLine(rest)
-    this.partial = ''
-    return this.lines
-  }
-}
-
-/**
- * The recent output of a vertex, kept as it came (base64 from rawjson, else bytes) and decoded only
- * if its tail is wanted: most steps succeed and their output is dropped unread. Chunks are kept as
- * references into the input (no copy, no string per chunk); the folder asks a window to `detach`
- * from an input buffer once the input moves past it, so at most the current read buffer is pinned.
- * Chunk boundaries are kept so that a wanted tail is decoded chunk by chunk, exactly as the chunks
- * came. Holds the last LOG_WINDOW_BYTES of output (whole chunks, a larger single chunk cut to its
- * end): enough for the last MAX_LOG_LINES lines unless those lines are very long.
- */
-class LogWindow {
-  // one entry per chunk, in parallel arrays (no object per chunk); live from `head` on
-  private sources: Uint8Array[] = []
-  private starts: number[] = []
-  private ends: number[] = []
-  private base64: boolean[] = []
-  private sizes: number[] = []
-  private head = 0
-  private bytes = 0
-
-  /** returns the change of the bytes this window holds */
-  push(log: VertexLog): number {
-    const before = this.bytes
-    const range = log.base64In
-    const source = range ? range.source : log.data
-    let start = range ? range.start : 0
-    const end = range ? range.end : source.length
-    // base64 decodes in groups of 4 characters: a suffix of whole groups is valid on its own
-    const keep = range ? Math.ceil(LOG_WINDOW_BYTES / 3) * 4 : LOG_WINDOW_BYTES
-    if (end - start > keep) start = end - keep
-    const size = range ? ((end - start) >> 2) * 3 : end - start
-    // drop the oldest chunks the window no longer needs
-    while (this.head < this.sizes.length && this.bytes + size - this.sizes[this.head]! >= LOG_WINDOW_BYTES) {
-      this.bytes -= this.sizes[this.head]!
-      this.sources[this.head++] = EMPTY
-    }
-    if (this.head > 64 && this.head * 2 > this.sizes.length) this.compact()
-    this.sources.push(source)
-    this.starts.push(start)
-    this.ends.push(end)
-    this.base64.push(range !== undefined)
-    this.sizes.push(size)
-    this.bytes += size
-    return this.bytes - before
-  }
-
-  get heldBytes(): number {
-    return this.bytes
-  }
-
-  private compact(): void {
-    for (const list of [this.sources, this.starts, this.ends, this.base64, this.sizes] as unknown[][]) list.splice(0, this.head)
-    this.head = 0
-  }
-
-  /** Copies out the chunks that point into `buffer` (the input is done with it): one allocation for all of them. */
-  detach(buffer: ArrayBufferLike): void {
-    let total = 0
-    for (let i = this.head; i < this.sources.length; i++) if (this.sources[i]!.buffer === buffer) total += this.ends[i]! - this.starts[i]!
-    if (total === 0) return
-    const own = Buffer.allocUnsafe(total)
-    let at = 0
-    for (let i = this.head; i < this.sources.length; i++) {
-      const src = this.sources[i]!
-      if (src.buffer !== buffer) continue
-      const n = this.ends[i]! - this.starts[i]!
-      own.set(src.subarray(this.starts[i]!, this.ends[i]!), at)
-      this.sources[i] = own
-      this.starts[i] = at
-      this.ends[i] = at + n
-      at += n
-    }
-  }
-
-  drainInto(tail: LogTail): void {
-    for (let i = this.head; i < this.sources.length; i++) {
-      const src = Buffer.from(this.sources[i]!.buffer, this.sources[i]!.byteOffset, this.sources[i]!.byteLength)
-      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]))
-    }
-    this.sources = []
-    this.starts = []
-    this.ends = []
-    this.base64 = []
-    this.sizes = []
-    this.head = this.bytes = 0
-  }
-}
-
-const EMPTY = new Uint8Array(0)
-
-/** bytes of recent output kept per running vertex (see LogWindow) */
-export const LOG_WINDOW_BYTES = 64 * 1024
 
 /**
  * What one run may hold, whatever the input: memory is bounded by these, not by the stream. Far
