@@ -44,7 +44,7 @@ export const KEYMAP: readonly Binding[] = [
   {keys: ['end'], action: {type: 'end'}, help: 'last row'},
   {keys: ['enter', 'right', 'l'], action: {type: 'expand'}, help: 'expand a group; on a step, open its detail', hint: 'open'},
   {keys: ['left', 'h'], action: {type: 'collapse'}, help: 'collapse a group, or go to the parent group'},
-  {keys: ['g'], action: {type: 'jumpToRoot'}, help: 'jump to the root cause of the selected cascade', hint: 'root cause'},
+  {keys: ['g'], action: {type: 'jumpToRoot'}, help: 'jump to the root cause of the selected upstream-invalidated step', hint: 'root cause'},
   {keys: ['m'], action: {type: 'toggleMissesOnly'}, help: 'show misses only / all steps', hint: 'misses'},
   {keys: ['p'], action: {type: 'cyclePlatform'}, help: 'cycle the platform filter (all → each platform → all)', hint: 'platform'},
   {keys: ['/'], action: {type: 'startSearch'}, help: 'search steps (type, enter keeps the filter, esc cancels)', hint: 'search'},

@@ -39,7 +39,7 @@ describe('ExplainApp (keys through ink into the reducer)', () => {
     // ?: help lists keys; esc closes it
     app.stdin.write('?')
     f = await waitFor(frame, (t) => t.includes('Help — ? or esc closes'))
-    expect(f).toContain('jump to the root cause of the selected cascade')
+    expect(f).toContain('jump to the root cause of the selected upstream-invalidated step')
     app.stdin.write(KEYS.escape)
     await waitFor(frame, (t) => !t.includes('Help —'))
     // d: the diff view against the baseline

@@ -75,12 +75,12 @@ describe.skipIf(skipReason !== '')('explain in a terminal (tmux)', () => {
     expect(cursorLine(text)).toContain('◆')
 
     // move down to the first cascade miss (one key at a time, each awaited)
-    for (let i = 0; i < 20 && !cursorLine(text).includes('cascade'); i++) {
+    for (let i = 0; i < 20 && !cursorLine(text).split('││')[0]!.includes('upstream-invalidated'); i++) {
       const before = cursorLine(text)
       tmux('send-keys', '-t', s, 'j')
       text = await waitForScreen(s, (t) => cursorLine(t) !== before, 'the cursor to move')
     }
-    expect(cursorLine(text)).toMatch(/✗\s+\d+ms 5\/6 COPY shared\/lib\.txt \.\/\s+cascade/)
+    expect(cursorLine(text)).toMatch(/✗\s+\d+ms 5\/6 COPY shared\/lib\.\S*\s+upstream-invalidated/)
 
     // open it: the detail pane (now focused) names the verdict and the root of the cascade
     tmux('send-keys', '-t', s, 'Enter')
@@ -104,7 +104,7 @@ describe.skipIf(skipReason !== '')('explain in a terminal (tmux)', () => {
     // ?: help lists the keys
     tmux('send-keys', '-t', s, '?')
     text = await waitForScreen(s, (t) => t.includes('Help — ? or esc closes'), 'the help overlay')
-    for (const line of ['jump to the root cause of the selected cascade', 'show misses only / all steps', 'cycle the platform filter', 'search steps', 'quit']) {
+    for (const line of ['jump to the root cause of the selected upstream-invalidated step', 'show misses only / all steps', 'cycle the platform filter', 'search steps', 'quit']) {
       expect(text).toContain(line)
     }
 

@@ -22,16 +22,24 @@ export function headerLines(explanation: Explanation, filters = '', command = 'e
     `platforms ${run.platforms.join(', ') || '-'}`,
     run.status === 'completed' ? '' : run.status.toUpperCase(),
   ].filter(Boolean).join(' · ')
-  const roots = explanation.rootCauses.length
   const second = [
     `hit rate ${formatRatio(totals.hits, totals.cacheable)} (${formatPercent(totals.hitRate)})`,
     `time-weighted ${formatPercent(totals.timeWeightedHitRate)}`,
     totals.servedInRun ? `${totals.servedInRun} served in-run` : '',
     `duration ${formatDuration(run.durationMs)}`,
-    `${roots} root cause${roots === 1 ? '' : 's'}`,
+    rootCauseCost(explanation),
     filters ? `filter: ${filters}` : '',
   ].filter(Boolean).join(' · ')
   return [first, second]
+}
+
+/** `2 root causes cost 7 steps, 1.30s` (the steps they invalidated): what the root causes cost, not only how many there are. */
+function rootCauseCost(explanation: Explanation): string {
+  const roots = explanation.rootCauses.length
+  if (roots === 0) return explanation.firstRun ? 'first recorded run: nothing to compare' : '0 root causes'
+  const steps = explanation.rootCauses.reduce((n, r) => n + r.invalidatedSteps, 0)
+  const ms = explanation.rootCauses.reduce((n, r) => n + r.invalidatedMs, 0)
+  return `${roots} root cause${roots === 1 ? '' : 's'} cost ${steps} step${steps === 1 ? '' : 's'}, ${formatDuration(ms)}`
 }
 
 export function Header({explanation, width, filters, command}: HeaderProps) {

@@ -18,7 +18,7 @@ export function helpLines(): Line[] {
   for (const b of SEARCH_KEYMAP) lines.push({text: `  ${keyLabel(b).padEnd(keyWidth)}  ${b.help}`})
   lines.push({text: ''}, {text: 'Marks', bold: true})
   for (const m of Object.values(MARKS)) lines.push({text: `  ${m.glyph.padEnd(keyWidth)}  ${m.meaning}`, color: m.color})
-  lines.push({text: `  ${'cascade'.padEnd(keyWidth)}  upstream-invalidated: an earlier step in its chain missed (g jumps to its root)`})
+  lines.push({text: `  ${'verdicts'.padEnd(keyWidth)}  upstream-invalidated: an earlier step in its chain missed (g jumps to its root cause)`})
   return lines
 }
 

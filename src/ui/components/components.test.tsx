@@ -111,7 +111,7 @@ describe('StepTree', () => {
     const lines = text.split('\n')
     const line = (needle: string) => lines.find((l) => l.includes(needle) && !l.includes('(api')) ?? ''
     expect(line('4/6 COPY api/')).toMatch(/◆\s+19ms 4\/6 COPY api\/ \.\/api\/\s+context-changed/)
-    expect(line('5/6 COPY shared/lib.txt')).toMatch(/✗\s+15ms 5\/6 COPY shared\/lib\.txt \.\/\s+cascade/)
+    expect(line('5/6 COPY shared/lib.txt')).toMatch(/✗\s+15ms 5\/6 COPY shared\/lib\.txt \.\/\s+upstream-invalidated/)
     expect(line('2/6 WORKDIR /src')).toMatch(/✓\s+0ms 2\/6 WORKDIR \/src\s*$/)
     expect(lines[0]).toContain('▾ Root causes  2 steps')
     // every line fits the width (one column for the cursor)
@@ -143,7 +143,7 @@ describe('StepTree', () => {
 })
 
 describe('Header, KeyHints, HelpOverlay, DiffView', () => {
-  it('the header shows run, baseline, targets, platforms, both hit rates, duration and root causes', () => {
+  it('the header shows run, baseline, targets, platforms, both hit rates, duration and what the root causes cost', () => {
     const text = plain(render(<Header explanation={codeChangeExplanation()} width={120} filters="misses only" />).lastFrame())
     expect(text).toContain('run r2 vs r1')
     expect(text).toContain('targets api')
@@ -151,7 +151,8 @@ describe('Header, KeyHints, HelpOverlay, DiffView', () => {
     expect(text).toContain('hit rate 5/12 (41.7%)')
     expect(text).toMatch(/time-weighted \d+(\.\d)?%/)
     expect(text).toContain('duration 1.22s')
-    expect(text).toContain('2 root causes')
+    // the cost of the root causes: context-changed 3 steps 116 ms + cache-unavailable 9 steps 505 ms (the factory)
+    expect(text).toContain('2 root causes cost 12 steps, 621ms')
     expect(text).toContain('filter: misses only')
   })
 

@@ -5,8 +5,6 @@ import {MARKS, markOf, truncate, type Line} from './text.js'
 
 const DURATION_WIDTH = 7
 
-/** Tree rows are narrow: the cascade verdict, by far the most common, gets a short name there. */
-const SHORT_VERDICT: Record<string, string> = {'upstream-invalidated': 'cascade'}
 
 /**
  * One tree row as text of exactly `width` columns or less:
@@ -32,7 +30,7 @@ export function rowLine(row: Row, steps: readonly StepExplanation[], width: numb
   const label = row.inRoots
     ? `${step.instruction}${where ? `  (${where})` : ''}`
     : `${step.index !== undefined ? `${step.index}/${step.total ?? '?'} ` : ''}${step.instruction}`
-  const verdict = step.cached ? (step.servedInRun ? 'in-run' : '') : SHORT_VERDICT[step.verdict ?? ''] ?? step.verdict ?? 'miss'
+  const verdict = step.cached ? (step.servedInRun ? 'in-run' : '') : step.verdict ?? 'miss'
   const head = `${indent}${mark.glyph} ${duration} `
   const tail = verdict ? `  ${verdict}` : ''
   const room = width - head.length - tail.length

@@ -62,7 +62,7 @@ export function markOf(step: StepExplanation): Mark {
 export const MARKS: Record<Mark, {glyph: string; color: Line['color']; meaning: string}> = {
   hit: {glyph: '✓', color: 'green', meaning: 'hit (from cache)'},
   'in-run': {glyph: '≈', color: 'cyan', meaning: 'served in-run by a sibling target (not counted as a hit)'},
-  miss: {glyph: '✗', color: 'red', meaning: 'miss (cascade of a root cause, or its own verdict)'},
+  miss: {glyph: '✗', color: 'red', meaning: 'miss (upstream-invalidated by a root cause, or its own verdict)'},
   root: {glyph: '◆', color: 'magenta', meaning: 'root cause miss'},
   suspicious: {glyph: '!', color: 'yellow', meaning: 'hit although its recorded inputs changed'},
 }
