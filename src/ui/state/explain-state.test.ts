@@ -235,9 +235,11 @@ describe('g: jump to the root cause', () => {
     expect(s.expanded.has('g:t=api|p=linux/amd64|s=build')).toBe(true)
   })
 
-  it('from a hit, jumps to the first root cause; with no root cause it leaves a message', () => {
+  it('on a hit it stays put and says a hit has no root cause; with no root cause it leaves a message', () => {
     const s0 = cursorTo(createExplainState(argChangedExplanation()), 'WORKDIR /app')
-    expect(selectStep(explainReducer(s0, {type: 'jumpToRoot'}))?.instruction).toBe('RUN npm ci')
+    const onHit = explainReducer(s0, {type: 'jumpToRoot'})
+    expect(selectStep(onHit)?.instruction).toBe('WORKDIR /app')
+    expect(onHit.message).toBe('a hit has no root cause')
     const none = createExplainState(anExplanation([aStep({instruction: 'RUN true'})]))
     const after = explainReducer(none, {type: 'jumpToRoot'})
     expect(after.message).toBe('no root cause in this run')

@@ -318,6 +318,8 @@ function collapse(s: ExplainState): ExplainState {
 
 function jumpToRoot(s: ExplainState): ExplainState {
   const step = selectStep(s)
+  // a hit has no root cause: jumping to an unrelated one would suggest it has
+  if (step && step.cached && !step.suspiciousHit) return {...s, message: 'a hit has no root cause'}
   let target: number | undefined
   if (step?.evidence?.root !== undefined && step.evidence.root !== step.key) target = s.model.stepIndex.get(step.evidence.root)
   else if (step && step.root && !step.cached) target = s.model.stepIndex.get(step.key)
