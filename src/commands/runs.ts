@@ -16,7 +16,7 @@ export default class Runs extends BakedoctorCommand<{runs: RunSummary[]}> {
     const {listRuns} = await import('../services/runs.js')
     const result = await listRuns({db: flags.db, cwd: process.cwd(), limit: flags.limit, target: flags.target, branch: flags.branch})
     const {renderRunList} = await import('../output/runs-text.js')
-    this.out(renderRunList(result.runs))
+    this.out(renderRunList(result.runs, {width: process.stdout.isTTY ? process.stdout.columns : undefined}))
     return {runs: result.runs}
   }
 }

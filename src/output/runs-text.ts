@@ -10,7 +10,7 @@ import {stepLabel} from '../domain/model/step-identity.js'
  * ID   CREATED               TARGETS  PLATFORMS                HITS   HIT RATE  TIME-WEIGHTED  DURATION  STATUS
  * r3   2026-11-23 14:06:16Z  api      linux/amd64,linux/arm64  5/18   27.8%     -              41.2s     completed
  */
-export function renderRunList(runs: RunSummary[]): string {
+export function renderRunList(runs: RunSummary[], options: {width?: number} = {}): string {
   if (runs.length === 0) return 'No runs in the index yet. Record one with `bakedoctor ingest FILE` or `bakedoctor build`.'
   const rows = [['ID', 'CREATED', 'TARGETS', 'PLATFORMS', 'HITS', 'HIT RATE', 'TIME-WEIGHTED', 'DURATION', 'STATUS']]
   for (const r of runs) {
@@ -20,7 +20,29 @@ export function renderRunList(runs: RunSummary[]): string {
       formatPercent(r.hitRate), formatPercent(r.timeWeightedHitRate), formatDuration(r.durationMs), r.status,
     ])
   }
+  if (options.width !== undefined) {
+    // on a terminal the list fits its width: long target and platform lists are cut to `a,b,+14`
+    const others = [0, 1, 4, 5, 6, 7, 8].reduce((sum, c) => sum + Math.max(...rows.map((row) => row[c]!.length)), 0)
+    const room = Math.max(16, options.width - others - 2 * 8)
+    // platforms are few and each matters: they keep their width while targets keep at least 12 columns
+    const platformsWidth = Math.min(Math.max(...rows.map((row) => row[3]!.length)), Math.max(Math.floor(room / 2), room - 12))
+    runs.forEach((r, i) => {
+      rows[i + 1]![3] = fitList(r.platforms, platformsWidth) || '-'
+      rows[i + 1]![2] = fitList(r.targets, room - Math.max(9, ...rows.map((row) => row[3]!.length))) || '-'
+    })
+  }
   return table(rows)
+}
+
+/** `api,worker,+14`: as many items as fit in `width` columns, then how many more there are. */
+function fitList(items: string[], width: number): string {
+  const all = items.join(',')
+  if (all.length <= width) return all
+  for (let n = items.length - 1; n >= 0; n--) {
+    const text = [...items.slice(0, n), `+${items.length - n}`].join(',')
+    if (text.length <= width) return text
+  }
+  return `+${items.length}`
 }
 
 export function renderTotalsLine(label: string, t: RunTotals): string {
