@@ -33,6 +33,9 @@ describe.skipIf(!enabled)('cache cross-check of a run', () => {
       const res = await runCli(['ingest', file, '--target', 'api', '--db', db, '--no-git', ...(name === 'r10-failed' ? ['--platform', 'linux/amd64'] : [])])
       expect(res.exitCode, res.stderr).toBe(0)
     }
+    const arm = path.join(dir, 'r10-failed.json')
+    const res = await runCli(['ingest', arm, '--again', '--target', 'api', '--db', db, '--no-git', '--platform', 'linux/arm64'])
+    expect(res.exitCode, res.stderr).toBe(0)
   }, 120_000)
 
   afterAll(async () => {
@@ -50,6 +53,21 @@ describe.skipIf(!enabled)('cache cross-check of a run', () => {
       expect(s.refs[0].verdict, s.refs[0].reason).not.toBe('unknown')
     }
     expect(steps.find((s: Json) => s.label === '[api linux/amd64 deps 2/4] WORKDIR /app').refs[0].verdict).toBe('could-serve')
+  })
+
+  test('cache inspect --run of a single-platform run whose platform the ref lacks: every step is "not servable" for linux/arm64, none "unknown"', async () => {
+    // r4 = the r10-failed events recorded as a linux/arm64 build (--platform): the single-platform
+    // class of #15 item 11 with a platform the amd64-only ref cannot serve.
+    const res = await runCli(['cache', 'inspect', '--run', 'r4', '--insecure', '--db', db, '--json'])
+    expect(res.exitCode, res.stderr).toBe(0)
+    const steps = (res.json as Json).steps as Json[]
+    expect(steps.length).toBeGreaterThan(0)
+    for (const s of steps) {
+      expect(s.platform).toBe('linux/arm64')
+      expect(s.refs[0].verdict).toBe('cannot-serve')
+      // cache-amd64-only keeps arm64 cache keys without layers behind them (fixtures/registry-snapshots/README.md)
+      expect(s.refs[0].reason).toMatch(/^not servable: the ref has cache keys for linux\/arm64 but no layers behind them/)
+    }
   })
 
   test('cache inspect --run: the shared ref cannot serve any arm64 step (its last export lacked arm64), amd64 it can', async () => {
