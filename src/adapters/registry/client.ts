@@ -7,7 +7,7 @@ import {parseWwwAuthenticate, pullScope, tokenFromResponse, type AuthChallenge} 
 import type {RegistryCredentials} from './docker-config.js'
 import {RegistryError} from './errors.js'
 import {
-  DEFAULT_REQUEST_DEADLINE_MS, ERROR_BODY_BYTES, MAX_REDIRECTS, RETRY_CODES, RETRY_STATUS, TLS_CODES, answersTls, deadlineFromEnv, header, isLoopbackHost,
+  DEFAULT_REQUEST_DEADLINE_MS, ERROR_BODY_BYTES, MAX_REDIRECTS, RETRY_CODES, RETRY_STATUS, answersTls, deadlineFromEnv, fallsBackToPlainHttp, header, tlsError, isLoopbackHost,
   parseRetryAfter, readBounded, registryErrorCode, sha256, speaksTls,
 } from './http.js'
 
@@ -119,6 +119,7 @@ export class RegistryClient {
   /** Authorization header per `host repository`, reused so later calls skip the 401 round trip */
   private readonly authCache = new Map<string, string>()
   private readonly sleep: (ms: number) => Promise<void>
+  private readonly deadlineMs: number
 
   constructor(
     private readonly request: RequestFn,
@@ -133,15 +134,16 @@ export class RegistryClient {
     this.deadlineMs = options.requestDeadlineMs ?? deadlineFromEnv(process.env.BAKEDOCTOR_REGISTRY_TIMEOUT) ?? DEFAULT_REQUEST_DEADLINE_MS
   }
 
-  private readonly deadlineMs: number
-
   async close(): Promise<void> {
     await Promise.all(this.owned.map((d) => d.close()))
   }
 
-  /** `https://host/v2/` or, for a loopback registry named by --insecure, `http://…`. */
+  /** Loopback registries found to speak plain HTTP (Docker treats 127.0.0.0/8 as insecure by default). */
+  private readonly plainLoopback = new Set<string>()
+
+  /** `https://host/v2/` or, for a loopback registry named by --insecure or found to speak plain HTTP, `http://…`. */
   baseUrl(registry: string): string {
-    const plain = this.insecure.has(registry.toLowerCase()) && isLoopbackHost(registry)
+    const plain = [this.insecure, this.plainLoopback].some((hosts) => hosts.has(registry.toLowerCase())) && isLoopbackHost(registry)
     return `${plain ? 'http' : 'https'}://${registry}/v2/`
   }
 
@@ -314,7 +316,15 @@ export class RegistryClient {
     let url = start
     let authorization = o.authorization
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const res = await this.sendOnce(url, {...o, authorization})
+      let res: RawResponse
+      try {
+        res = await this.sendOnce(url, {...o, authorization})
+      } catch (error) {
+        if (!fallsBackToPlainHttp(url, error, Boolean(this.options.caPem))) throw error
+        url = new URL(url.href.replace(/^https:/, 'http:')) // remembered: later requests go plain at once
+        this.plainLoopback.add(url.host.toLowerCase())
+        res = await this.sendOnce(url, {...o, authorization})
+      }
       if ([301, 302, 303, 307, 308].includes(res.status)) {
         const location = header(res.headers, 'location')
         if (!location) throw new RegistryError('protocol', `a redirect for ${o.what} had no Location header`)
@@ -363,16 +373,8 @@ export class RegistryClient {
         const code = (error as {code?: string}).code ?? ''
         // --insecure on loopback means plain HTTP: a TLS registry then drops the connection
         if (url.protocol === 'http:' && /UND_ERR_SOCKET|ECONNRESET/.test(code) && (await answersTls(url))) throw speaksTls(url)
-        if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code) || /wrong version number/i.test((error as Error).message ?? '')) {
-          throw new RegistryError('tls', `${url.host} does not speak TLS (${code || 'wrong version number'})`, {
-            fix: isLoopbackHost(url.host) ? 'for a plain-HTTP registry on this machine, pass --insecure' : 'check the registry address and port',
-          })
-        }
-        if (TLS_CODES.test(code)) {
-          throw new RegistryError('tls', `the TLS certificate of ${url.host} could not be verified (${code})`, {
-            fix: `pass --ca-file with the CA that signed it${isLoopbackHost(url.host) ? ', or --insecure for a plain-HTTP registry on this machine' : ''}`,
-          })
-        }
+        const tls = tlsError(url, error, code)
+        if (tls) throw tls
         if (RETRY_CODES.has(code) && attempt < this.retry.retries) {
           await this.sleep(this.backoff(attempt))
           continue

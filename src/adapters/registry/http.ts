@@ -64,6 +64,27 @@ export function speaksTls(url: URL): RegistryError {
 }
 
 /** Whether host:port completes a TLS handshake (certificate not checked: only the protocol matters). */
+/** The TLS failure of a request, in words with the fix; undefined when the failure is not about TLS. */
+export function tlsError(url: URL, error: unknown, code: string): RegistryError | undefined {
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code) || /wrong version number/i.test((error as Error).message ?? '')) {
+    return new RegistryError('tls', `${url.host} does not speak TLS (${code || 'wrong version number'})`, {
+      fix: isLoopbackHost(url.host) ? 'for a plain-HTTP registry on this machine, pass --insecure' : 'check the registry address and port',
+    })
+  }
+  if (TLS_CODES.test(code)) {
+    return new RegistryError('tls', `the TLS certificate of ${url.host} could not be verified (${code})`, {
+      fix: `pass --ca-file with the CA that signed it${isLoopbackHost(url.host) ? ', or --insecure for a plain-HTTP registry on this machine' : ''}`,
+    })
+  }
+  return undefined
+}
+
+/** HTTPS to a loopback registry that does not speak TLS is retried over plain HTTP, as Docker does (no --insecure needed). */
+export function fallsBackToPlainHttp(url: URL, error: unknown, hasCa: boolean): boolean {
+  return url.protocol === 'https:' && isLoopbackHost(url.host) && !hasCa
+    && error instanceof RegistryError && error.code === 'tls' && / does not speak TLS /.test(error.message)
+}
+
 export async function answersTls(url: URL): Promise<boolean> {
   const {connect} = await import('node:tls')
   return new Promise((resolve) => {
