@@ -46,6 +46,15 @@ export function requireTools(tools: string[]): boolean {
   return false
 }
 
+/**
+ * The `[skipped: …]` note for a suite's title when tools are missing ('' when all are there):
+ * `npm test` (scripts/skip-reasons.mjs) prints it as "missing docker-registry: 12 tests skipped".
+ */
+export function skipNote(tools: string[]): string {
+  const {missing} = toolsAvailable(tools)
+  return missing.length === 0 ? '' : ` [skipped: missing ${missing.join(', ')} (apt-get install the Debian packages; .ci/run does)]`
+}
+
 export const freePort: () => Promise<number> = server.freePort
 
 export interface RegistryOptions {

@@ -8,7 +8,7 @@ import {ExternalError} from '../../src/errors.js'
 import {explainWithStore} from '../../src/services/explain.js'
 import {ingestFile} from '../../src/services/ingest.js'
 import {FIXTURES} from '../helpers/fixtures.js'
-import {requireTools, startRegistry, type RunningRegistry} from '../helpers/registry.js'
+import {requireTools, skipNote, startRegistry, type RunningRegistry} from '../helpers/registry.js'
 
 const enabled = requireTools(['docker-registry'])
 const dir = (run: string) => path.join(FIXTURES, 'provenance-0.11', run)
@@ -58,7 +58,7 @@ async function pushAttestedImage(url: string, repo: string, tag: string, stateme
   return `${new URL(url).host}/${repo}:${tag}`
 }
 
-describe.skipIf(!enabled)('ingest --provenance-from REF: the attestation manifests of an image in a real registry', () => {
+describe.skipIf(!enabled)(`ingest --provenance-from REF: the attestation manifests of an image in a real registry${skipNote(['docker-registry'])}`, () => {
   let reg: RunningRegistry
   const refs: Record<string, string> = {}
   beforeAll(async () => {

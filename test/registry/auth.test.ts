@@ -14,6 +14,7 @@ import {runCli} from '../helpers/cli.js'
 import {
   createTestPki,
   requireTools,
+  skipNote,
   startFixtureRegistry,
   startRegistry,
   startTokenServer,
@@ -29,7 +30,7 @@ const enabled = requireTools(['docker-registry', 'openssl', 'htpasswd'])
 const USER = 'ci-bot'
 const PASSWORD = 'Pa55-word-that-must-not-leak'
 
-describe.skipIf(!enabled)('authenticated registries', () => {
+describe.skipIf(!enabled)(`authenticated registries${skipNote(['docker-registry', 'openssl', 'htpasswd'])}`, () => {
   let work: string
   let pki: TestPki
   let basicReg: RunningRegistry

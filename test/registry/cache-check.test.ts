@@ -10,7 +10,7 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {capture} from '../helpers/fixtures.js'
-import {requireTools, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
+import {requireTools, skipNote, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
 
 const enabled = requireTools(['docker-registry'])
 const OLD_BASE = 'sha256:269c345739b285890e0317eda30f06660a33a8157e0bf1f52ce6b8b409376959'
@@ -18,7 +18,7 @@ const SNAPSHOT_BASE = 'sha256:c9ef8b5a60b2849118b2b048c83303f3608a8efef3be967898
 
 type Json = any
 
-describe.skipIf(!enabled)('cache cross-check of a run', () => {
+describe.skipIf(!enabled)(`cache cross-check of a run${skipNote(['docker-registry'])}`, () => {
   let reg: FixtureRegistry
   let db: string
 

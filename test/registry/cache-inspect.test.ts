@@ -12,13 +12,13 @@ import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
 import {runCli} from '../helpers/cli.js'
 import {Agent} from 'undici'
 import {loadSnapshot} from '../helpers/oci-layout.js'
-import {pushSnapshot, requireTools, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
+import {pushSnapshot, requireTools, skipNote, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
 
 const run = promisify(execFile)
 const enabled = requireTools(['docker-registry'])
 const withSkopeo = requireTools(['docker-registry', 'skopeo'])
 
-describe.skipIf(!enabled)('cache inspect against a real registry', () => {
+describe.skipIf(!enabled)(`cache inspect against a real registry${skipNote(['docker-registry'])}`, () => {
   let reg: FixtureRegistry
   let byName: Record<string, CacheSummary>
 
@@ -119,7 +119,7 @@ describe.skipIf(!enabled)('cache inspect against a real registry', () => {
     expect((error as Error).message).toContain('MANIFEST_UNKNOWN')
   })
 
-  test.skipIf(!withSkopeo)('the manifests bakedoctor reads equal skopeo inspect --raw', async () => {
+  test.skipIf(!withSkopeo)(`the manifests bakedoctor reads equal skopeo inspect --raw${skipNote(['skopeo'])}`, async () => {
     const client = await createRegistryClient({insecureHosts: [reg.host]})
     try {
       for (const name of ['cache-multi-mode-max', 'cache-amd64-only', 'cache-min', 'image-inline-cache', 'base-busybox-index']) {
@@ -156,7 +156,7 @@ describe.skipIf(!enabled)('cache inspect against a real registry', () => {
   })
 })
 
-describe.skipIf(!enabled)('cache inspect of many tags of one cache', () => {
+describe.skipIf(!enabled)(`cache inspect of many tags of one cache${skipNote(['docker-registry'])}`, () => {
   test('fetches their shared config blob once', async () => {
     const reg = await startFixtureRegistry()
     try {

@@ -19,7 +19,7 @@ import {pullHistory, pushHistory, runArtifact} from '../../src/services/history.
 import {seedArtifact} from '../helpers/registry-storage.js'
 import {ingestFile} from '../../src/services/ingest.js'
 import {PROJECT_ROOT, runCli} from '../helpers/cli.js'
-import {requireTools, startRegistry, writeHtpasswd, type RunningRegistry} from '../helpers/registry.js'
+import {requireTools, skipNote, startRegistry, writeHtpasswd, type RunningRegistry} from '../helpers/registry.js'
 
 const enabled = requireTools(['docker-registry', 'htpasswd'])
 
@@ -40,7 +40,7 @@ function allowedTag(text: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(text)
 }
 
-describe.skipIf(!enabled)('team history in a registry (htpasswd)', () => {
+describe.skipIf(!enabled)(`team history in a registry (htpasswd)${skipNote(['docker-registry', 'htpasswd'])}`, () => {
   let work: string
   let reg: RunningRegistry
   let goodConfig: string

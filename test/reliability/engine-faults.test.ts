@@ -67,7 +67,7 @@ describe('engine faults: a sentence naming DOCKER_HOST and the fix, exit 1, no r
     expect(storedRuns(p.db)).toEqual([])
   })
 
-  it.skipIf(process.getuid?.() !== 0)('permission denied: a mode-000 socket owned by another uid (the CLI runs as nobody)', async () => {
+  it.skipIf(process.getuid?.() !== 0)(`permission denied: a mode-000 socket owned by another uid (the CLI runs as nobody)${process.getuid?.() === 0 ? '' : ' [skipped: needs root to run the CLI as nobody]'}`, async () => {
     engine = await startFakeEngine()
     // a socket the unprivileged user cannot open: owned by root, mode 000, in a directory it can traverse
     chmodSync(path.dirname(engine.socketPath), 0o755)

@@ -72,7 +72,7 @@ describe('index storage faults: exit 2 with what happened and what to do', () =>
     }
   })
 
-  it.skipIf(!isRoot)('a read-only index (files 0444 of another user, the CLI as nobody): exit 2 "cannot be written" for writing and reading commands', async () => {
+  it.skipIf(!isRoot)(`a read-only index (files 0444 of another user, the CLI as nobody): exit 2 "cannot be written" for writing and reading commands${isRoot ? '' : ' [skipped: needs root to run the CLI as nobody]'}`, async () => {
     const dir = tmp()
     const db = path.join(dir, 'index.db')
     await ingestInto(db)

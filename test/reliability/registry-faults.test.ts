@@ -20,7 +20,7 @@ import {RegistryError} from '../../src/adapters/registry/errors.js'
 import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
 import {runCli} from '../helpers/cli.js'
 import {imageRef, loadSnapshot} from '../helpers/oci-layout.js'
-import {createTestPki, requireTools, type TestPki} from '../helpers/registry.js'
+import {createTestPki, requireTools, skipNote, type TestPki} from '../helpers/registry.js'
 import {startFakeRegistry, type FakeRegistry} from './fake-registry.js'
 
 const ORIGIN = 'https://reg.test'
@@ -148,7 +148,7 @@ describe('timeouts against a real loopback server', () => {
 
 const tlsTools = requireTools(['openssl'])
 
-describe.skipIf(!tlsTools)('TLS verification is on unless --insecure (real HTTPS server, test CA)', () => {
+describe.skipIf(!tlsTools)(`TLS verification is on unless --insecure (real HTTPS server, test CA)${skipNote(['openssl'])}`, () => {
   let pki: TestPki
   let reg: FakeRegistry
   beforeAll(async () => {
@@ -180,7 +180,7 @@ describe.skipIf(!tlsTools)('TLS verification is on unless --insecure (real HTTPS
   }, 60_000)
 
   const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address
-  test.skipIf(!external)('a non-loopback host with a bad certificate fails by default, and is read only with --insecure', async () => {
+  test.skipIf(!external)(`a non-loopback host with a bad certificate fails by default, and is read only with --insecure${external ? '' : ' [skipped: this machine has no non-loopback IPv4 address]'}`, async () => {
     // the certificate names 127.0.0.1 and is signed by an unknown CA: wrong on both counts for this address
     const host = `${external}:${reg.host.split(':')[1]}`
     const {createServer} = await import('node:net')

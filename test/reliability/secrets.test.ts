@@ -21,7 +21,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PROJECT_ROOT, runCli, type CliResult} from '../helpers/cli.js'
 import {ENGINE_DOCKERFILE, ENGINE_STREAM, startFakeEngine} from '../helpers/fake-engine.js'
 import {capture, FIXTURES} from '../helpers/fixtures.js'
-import {createTestPki, requireTools} from '../helpers/registry.js'
+import {createTestPki, requireTools, skipNote} from '../helpers/registry.js'
 import {startFakeRegistry, type FakeRegistry} from './fake-registry.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'bd-secrets-'))
@@ -150,7 +150,7 @@ describe('build --set "*.args.NPM_TOKEN=…" through the engine driver (fake Eng
   })
 })
 
-describe.skipIf(!requireTools(['openssl']))('a registry password from DOCKER_CONFIG', () => {
+describe.skipIf(!requireTools(['openssl']))(`a registry password from DOCKER_CONFIG${skipNote(['openssl'])}`, () => {
   const USER = 'ci-bot'
   const PASSWORD = 'Registry-Pa55word-never-printed'
   let reg: FakeRegistry

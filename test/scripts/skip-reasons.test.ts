@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 // @ts-expect-error a plain .mjs script without types
 import {skipReasons} from '../../scripts/skip-reasons.mjs'
+import {skipNote} from '../helpers/registry.js'
 
 describe('npm test says why tests were skipped', () => {
   it('one line per reason from the suite titles, with the count', () => {
@@ -17,5 +18,13 @@ describe('npm test says why tests were skipped', () => {
       'no reason given: 1 test skipped',
     ])
     expect(skipReasons({testResults: []})).toEqual([])
+  })
+
+  it('a suite gated on missing tools carries their names into the reason; none when they are there', () => {
+    const note = skipNote(['node', 'bakedoctor-no-such-tool'])
+    expect(note).toMatch(/^ \[skipped: missing bakedoctor-no-such-tool \(/)
+    const report = {testResults: [{assertionResults: [{status: 'skipped', title: 'pulls', ancestorTitles: [`history${note}`]}]}]}
+    expect(skipReasons(report)[0]).toMatch(/^missing bakedoctor-no-such-tool \(.*\): 1 test skipped$/)
+    expect(skipNote(['node'])).toBe('')
   })
 })
