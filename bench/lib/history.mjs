@@ -1,7 +1,7 @@
 // The index of 1,000 runs × 2,400 steps: folded synthetic bake runs written in-process through the
 // real IndexStore.saveRun (dist/), cached in bench/.data until the schema or the recipe changes.
 import {createHash} from 'node:crypto'
-import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {bakeStreamLines, rng} from '../synthetic.mjs'
@@ -70,7 +70,8 @@ export async function historyRecipe(runs) {
 /** The fold (which tails it keeps) and the store (what it writes) decide an index's size too. */
 export function storageCodeHash() {
   const code = createHash('sha256')
-  for (const f of ['domain/steps/fold-run.js', 'adapters/db/index-store.js']) code.update(readFileSync(path.join(ROOT, 'dist', f)))
+  const store = readdirSync(path.join(ROOT, 'dist/adapters/db')).filter((f) => f.endsWith('.js')).sort().map((f) => `adapters/db/${f}`)
+  for (const f of ['domain/steps/fold-run.js', ...store]) code.update(readFileSync(path.join(ROOT, 'dist', f)))
   return code.digest('hex').slice(0, 16)
 }
 

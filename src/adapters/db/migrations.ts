@@ -1,5 +1,5 @@
 /**
- * Forward-only schema migrations (style.md §9): version N+1 is `MIGRATIONS[N]`, applied in one
+ * Forward-only schema migrations (docs/architecture.md, "The index"): version N+1 is `MIGRATIONS[N]`, applied in one
  * transaction together with `PRAGMA user_version = N+1`.
  *
  * Layout (kept small on purpose — issue: ≤ 100 bytes per step per run for years of history):
@@ -16,7 +16,7 @@
  *   canonical definition JSON and the Dockerfile location are texts (content-addressed, so a
  *   definition repeated in every run of a 2,400-step bake is stored once); per step per run only
  *   ids, the 32-byte lineage hash and parent ordinals.
- * IMPORTANT: if you add a column to run_steps, also update `IndexStore.saveRun` and `readSteps`.
+ * IMPORTANT: if you add a column to run_steps, also update `RunWriter.insertSteps` (run-writer.ts) and `RunReader.readRun` (run-reader.ts).
  */
 export const MIGRATIONS: readonly string[] = [
   `
