@@ -5,26 +5,21 @@
  * naming. Produces target specs (one per block instance, in order) and groups.
  */
 import {InputError} from '../errors.js'
-import {BudgetExceeded, EvalBudget} from './budget.js'
+import {EvalBudget} from './budget.js'
 import type {AttrNode, BlockNode, FileBody} from './body.js'
+import {locationOf as loc, withLocation} from './eval-location.js'
 import {type EvalHost, Scope, evaluate, typeFromExpr} from './expr-eval.js'
 import {type Expr, ParseError, parseExpression, unwrapSingleInterpolation} from './expr-parse.js'
 import {type FunctionEnv, callBuiltin} from './functions.js'
-import {jsonToValue} from './functions/encoding.js'
+import {type EvaluatedGroup, evaluateGroups} from './groups.js'
+import {type TargetInstance, expandTargetBlock} from './matrix.js'
 import {TARGET_ATTRIBUTES, type TargetSpec, attributeAsValue, decodeAttribute} from './target.js'
-import {
-  EvalError,
-  type TypeExpr,
-  type Value,
-  convertValue,
-  isObject,
-  isPrimitiveType,
-  makeObject,
-  toStr,
-  typeName,
-  typeToString,
-} from './value.js'
-import {splitCsv} from './plan.js'
+import {callUserFunction} from './user-function.js'
+import {EvalError, type TypeExpr, type Value, convertValue, typeToString} from './value.js'
+import {validateVariables} from './variable-validation.js'
+import {jsonOverride, parseGoBool, typedOverride, untypedOverride} from './variable-override.js'
+
+export type {EvaluatedGroup} from './groups.js'
 
 export interface EvaluateOptions {
   /** process environment visible to bake */
@@ -43,55 +38,12 @@ export interface EvaluatedTarget {
   line?: number
 }
 
-export interface EvaluatedGroup {
-  name: string
-  description?: string
-  targets: string[]
-  file?: string
-  line?: number
-}
-
 export interface EvaluatedConfig {
   targets: EvaluatedTarget[]
   groups: EvaluatedGroup[]
 }
 
 const RESERVED = new Set(['target', 'group', 'BAKE_CMD_CONTEXT', 'BAKE_LOCAL_PLATFORM'])
-const NAME_RE = /^[a-zA-Z0-9_-]+$/
-/** a matrix that expands beyond this many targets is refused: no real bake file needs it, and memory would not be bounded */
-const MAX_MATRIX_COMBINATIONS = 1_000
-
-interface Instance {
-  block: BlockNode
-  name: string
-  scope: Scope
-}
-
-function loc(node: {file: string; line?: number}): {file: string; position?: {line: number}} {
-  return {file: node.file, position: node.line !== undefined ? {line: node.line} : undefined}
-}
-
-/** What to do about an evaluation error, for the `Fix:` line (exit 2 errors always say what to do). */
-export function evalErrorFix(message: string): string {
-  if (/variable cycle/.test(message)) return 'break the cycle: give one of the variables a default that does not reference the other(s)'
-  if (/There is no function named/.test(message)) return 'use a function bake supports (https://docs.docker.com/build/bake/funcs/) or define it in a `function` block'
-  if (/does not implement the function/.test(message)) return 'use --source buildx where docker buildx is available'
-  if (/There is no variable named/.test(message)) return 'declare it in a `variable` block, or correct the name'
-  return 'correct the expression on this line of the bake file'
-}
-
-function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false
-  return undefined
-}
-
-function parseGoFloat(s: string): number | undefined {
-  const t = s.trim()
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) && !/^[-+]?0x[0-9a-f]+$/i.test(t)) return undefined
-  const n = Number(t)
-  return Number.isFinite(n) ? n : undefined
-}
 
 export class BakeEvaluator implements EvalHost {
   private readonly variables = new Map<string, BlockNode>()
@@ -104,7 +56,7 @@ export class BakeEvaluator implements EvalHost {
   private readonly globalValues = new Map<string, Value>()
   private readonly resolving: string[] = []
   private readonly fnStack: string[] = []
-  private instances?: Instance[]
+  private instances?: TargetInstance[]
   private instancesBusy = false
   private readonly attrCache = new Map<string, Value>()
   readonly budget = new EvalBudget()
@@ -131,13 +83,7 @@ export class BakeEvaluator implements EvalHost {
 
   /** Wraps an evaluation error with where it happened (the innermost location wins). */
   private at<T>(where: string, node: {file: string; line?: number}, f: () => T): T {
-    try {
-      return f()
-    } catch (err) {
-      if (err instanceof EvalError) throw new InputError(`${where}: ${err.message}`, {...loc(node), fix: evalErrorFix(err.message)})
-      if (err instanceof BudgetExceeded) throw new InputError(`${where}: ${err.message}`, {...loc(node), fix: err.fix})
-      throw err
-    }
+    return withLocation(where, node, f)
   }
 
   // ------------------------------------------------------------------ EvalHost
@@ -154,27 +100,9 @@ export class BakeEvaluator implements EvalHost {
     const fn = this.functions.get(name)
     if (!fn) return callBuiltin(name, args, this.opts.fnEnv)
     if (this.fnStack.includes(name)) throw new EvalError(`function cycle not allowed for ${name}`)
-    const paramsAttr = fn.attrs.get('params')
-    const resultAttr = fn.attrs.get('result')
-    for (const k of fn.attrs.keys()) {
-      if (!['params', 'variadic_params', 'result'].includes(k)) {
-        throw new InputError(`function "${name}": Unsupported argument; An argument named "${k}" is not expected here.`, loc(fn.attrs.get(k) as AttrNode))
-      }
-    }
-    if (!paramsAttr) throw new InputError(`empty params not allowed for ${name}`, loc(fn))
-    if (!resultAttr) throw new InputError(`empty result not allowed for ${name}`, loc(fn))
-    const params = this.paramNames(paramsAttr)
-    const variadicAttr = fn.attrs.get('variadic_params')
-    const variadic = variadicAttr ? this.identOf(variadicAttr.expr, variadicAttr) : undefined
-    if (args.length < params.length || (!variadic && args.length > params.length)) {
-      throw new EvalError(`Function "${name}" expects ${params.length} argument(s), got ${args.length}.`)
-    }
-    const vars: Record<string, Value> = {}
-    params.forEach((p, i) => (vars[p] = args[i] as Value))
-    if (variadic) vars[variadic] = args.slice(params.length)
     this.fnStack.push(name)
     try {
-      return this.at(`function "${name}": attribute "result"`, resultAttr, () => evaluate(resultAttr.expr, this.rootScope.child(vars), this))
+      return callUserFunction(fn, name, args, this.rootScope, this)
     } finally {
       this.fnStack.pop()
     }
@@ -222,19 +150,6 @@ export class BakeEvaluator implements EvalHost {
   }
 
   // ------------------------------------------------------------------ variables and globals
-
-  private identOf(e: Expr, node: AttrNode): string {
-    const inner = unwrapSingleInterpolation(e)
-    if (inner?.t === 'var') return inner.name
-    if (e.t === 'lit' && typeof e.v === 'string' && /^[A-Za-z_][\w-]*$/.test(e.v)) return e.v
-    throw new InputError(`attribute "${node.name}": expected a parameter name`, loc(node))
-  }
-
-  private paramNames(a: AttrNode): string[] {
-    const inner = unwrapSingleInterpolation(a.expr) ?? a.expr
-    if (inner.t !== 'tuple') throw new InputError(`attribute "params": a list of parameter names is required`, loc(a))
-    return inner.items.map((it) => this.identOf(it, a))
-  }
 
   private variableType(block: BlockNode): TypeExpr | undefined {
     const a = block.attrs.get('type')
@@ -288,7 +203,7 @@ export class BakeEvaluator implements EvalHost {
     const where = `variable "${name}"`
     const jsonName = `${name}_JSON`
     const jsonConflict = this.variables.has(jsonName) || RESERVED.has(jsonName)
-    const jsonOverride = jsonConflict ? undefined : this.override(jsonName)
+    const jsonValue = jsonConflict ? undefined : this.override(jsonName)
     const plain = this.override(name)
 
     // the default: a global attribute of the same name wins over `default`
@@ -301,20 +216,8 @@ export class BakeEvaluator implements EvalHost {
     }
 
     if (type) {
-      if (jsonOverride !== undefined) {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(jsonOverride)
-        } catch (err) {
-          throw new InputError(`${where}: failed to convert variable ${name} from JSON: ${(err as Error).message}`, loc(block))
-        }
-        try {
-          return convertValue(jsonToValue(parsed), type)
-        } catch (err) {
-          throw new InputError(`${where}: failed to convert variable ${name} from JSON: ${(err as Error).message}`, loc(block))
-        }
-      }
-      if (plain !== undefined) return this.fromOverride(name, plain, type, block)
+      if (jsonValue !== undefined) return jsonOverride(name, jsonValue, type, block)
+      if (plain !== undefined) return typedOverride(name, plain, type, block)
       const d = defaultValue()
       if (d === undefined) return null
       try {
@@ -325,71 +228,10 @@ export class BakeEvaluator implements EvalHost {
       }
     }
 
-    const ov = plain ?? jsonOverride
+    const ov = plain ?? jsonValue
     const d = defaultValue()
     if (ov === undefined) return d === undefined ? '' : d
-    if (d === undefined || d === null || typeof d === 'string') return ov
-    if (typeof d === 'number') {
-      const n = parseGoFloat(ov)
-      if (n === undefined) throw new InputError(`${where}: failed to parse ${name} as number: "${ov}"`, loc(block))
-      return n
-    }
-    if (typeof d === 'boolean') {
-      const b = parseGoBool(ov)
-      if (b === undefined) throw new InputError(`${where}: failed to parse ${name} as bool: "${ov}"`, loc(block))
-      return b
-    }
-    throw new InputError(`${where}: unsupported type ${typeName(d)} for variable ${name}; it cannot be overridden from the environment`, loc(block))
-  }
-
-  private fromOverride(name: string, raw: string, type: TypeExpr, block: BlockNode): Value {
-    const where = `variable "${name}"`
-    const prim = (s: string, t: TypeExpr): Value => {
-      if (t.kind === 'string' || t.kind === 'any') return s
-      if (t.kind === 'number') {
-        const n = parseGoFloat(s)
-        if (n === undefined) throw new InputError(`${where}: failed to parse ${name} as number: "${s}"`, loc(block))
-        return n
-      }
-      if (t.kind === 'bool') {
-        const b = parseGoBool(s)
-        if (b === undefined) throw new InputError(`${where}: failed to parse ${name} as bool: "${s}"`, loc(block))
-        return b
-      }
-      throw new InputError(`${where}: unsupported type ${typeToString(type)} for variable ${name} override`, loc(block))
-    }
-    if (isPrimitiveType(type) || type.kind === 'any') return prim(raw, type)
-    const csv = (): string[] => {
-      if ((raw.match(/"/g) ?? []).length % 2 === 1) throw new InputError(`${where}: failed to parse ${name} from CSV: bare or unterminated quote in "${raw}"`, loc(block))
-      return raw === '' ? [] : splitCsv(raw)
-    }
-    if (type.kind === 'list' || type.kind === 'set') {
-      if (!isPrimitiveType(type.elem)) throw new InputError(`${where}: unsupported type ${typeToString(type)} for variable ${name}`, loc(block))
-      const items = csv().map((s) => prim(s, type.elem))
-      return convertValue(items, type)
-    }
-    if (type.kind === 'tuple') {
-      if (!type.elems.every(isPrimitiveType)) throw new InputError(`${where}: unsupported type ${typeToString(type)} for variable ${name}`, loc(block))
-      const items = csv()
-      if (items.length !== type.elems.length) throw new InputError(`${where}: invalid number of elements for ${name}: expected ${type.elems.length}, got ${items.length}`, loc(block))
-      try {
-        return items.map((s, i) => convertValue(prim(s, {kind: 'string'}), type.elems[i] as TypeExpr))
-      } catch (err) {
-        if (err instanceof EvalError) throw new InputError(`${where}: Unsuitable value type for ${name}: ${err.message}`, loc(block))
-        throw err
-      }
-    }
-    if (type.kind === 'map') {
-      if (!isPrimitiveType(type.elem)) throw new InputError(`${where}: unsupported type ${typeToString(type)} for variable ${name}`, loc(block))
-      const out: [string, Value][] = []
-      for (const item of csv()) {
-        const parts = item.split(':')
-        if (parts.length !== 2) throw new InputError(`${where}: expected one k/v pair in "${item}" for ${name}`, loc(block))
-        out.push([parts[0] as string, prim(parts[1] as string, type.elem)])
-      }
-      return makeObject(out)
-    }
-    throw new InputError(`${where}: unsupported type ${typeToString(type)} for variable ${name}`, loc(block))
+    return untypedOverride(name, ov, d, block)
   }
 
   private resolveGlobal(name: string): Value {
@@ -411,56 +253,18 @@ export class BakeEvaluator implements EvalHost {
 
   /** Runs every variable's validation blocks (after all values are known), like buildx. */
   validateVariables(): void {
-    const failures: InputError[] = []
-    for (const [name, block] of this.variables) {
-      const value = this.resolveVariable(name)
-      void value
-      for (const v of block.blocks.filter((b) => b.type === 'validation')) {
-        const cond = v.attrs.get('condition')
-        const node = cond ?? {file: block.file, line: v.line}
-        if (!cond) {
-          failures.push(new InputError(`variable "${name}": validation: Condition expression must return either true or false, not null`, loc(node)))
-          continue
-        }
-        const r = this.at(`variable "${name}": validation: attribute "condition"`, cond, () => evaluate(cond.expr, this.rootScope, this))
-        if (r === null) {
-          failures.push(new InputError(`variable "${name}": validation: Condition expression must return either true or false, not null`, loc(cond)))
-          continue
-        }
-        if (typeof r !== 'boolean') {
-          failures.push(new InputError(`variable "${name}": validation: Invalid condition result value: a bool is required, got ${typeName(r)}`, loc(cond)))
-          continue
-        }
-        if (r) continue
-        const msgAttr = v.attrs.get('error_message')
-        let msg: string | undefined
-        if (msgAttr) {
-          try {
-            const m = evaluate(msgAttr.expr, this.rootScope, this)
-            if (typeof m === 'string' && m !== '') msg = m
-          } catch (err) {
-            if (!(err instanceof EvalError)) throw err
-          }
-        }
-        failures.push(new InputError(`variable "${name}": Validation failed; ${msg ?? 'This check failed, but has an invalid error message.'}`, loc(cond)))
-      }
-    }
-    const first = failures[0]
-    if (first) {
-      if (failures.length === 1) throw first
-      throw new InputError(failures.map((f) => f.message).join('\n'), {file: first.file, position: first.position})
-    }
+    validateVariables(this.variables, (name) => this.resolveVariable(name), this.rootScope, this)
   }
 
   // ------------------------------------------------------------------ targets
 
-  private getInstances(): Instance[] {
+  private getInstances(): TargetInstance[] {
     if (this.instances) return this.instances
     if (this.instancesBusy) throw new EvalError('matrix and name attributes cannot reference targets (reference cycle)')
     this.instancesBusy = true
     try {
-      const out: Instance[] = []
-      for (const b of this.targetBlocks) out.push(...this.expandBlock(b))
+      const out: TargetInstance[] = []
+      for (const b of this.targetBlocks) out.push(...expandTargetBlock(b, this.rootScope, this))
       this.instances = out
       return out
     } finally {
@@ -468,45 +272,7 @@ export class BakeEvaluator implements EvalHost {
     }
   }
 
-  private expandBlock(b: BlockNode): Instance[] {
-    const where = `target "${b.label}"`
-    if (!NAME_RE.test(b.label)) throw new InputError(`${where}: invalid target name ${b.label}: only "[a-zA-Z0-9_-]+" are allowed`, loc(b))
-    const matrixAttr = b.attrs.get('matrix')
-    const nameAttr = b.attrs.get('name')
-    if (!matrixAttr) {
-      if (nameAttr) throw new InputError(`${where}: attribute "name": name requires matrix`, loc(nameAttr))
-      return [{block: b, name: b.label, scope: this.rootScope}]
-    }
-    const m = this.at(`${where}: attribute "matrix"`, matrixAttr, () => evaluate(matrixAttr.expr, this.rootScope, this))
-    if (!isObject(m)) throw new InputError(`${where}: attribute "matrix": matrix must be a map`, loc(matrixAttr))
-    let combos: Record<string, Value>[] = [{}]
-    for (const key of Object.keys(m).sort()) {
-      const values = m[key] as Value
-      if (!Array.isArray(values)) throw new InputError(`${where}: attribute "matrix": matrix values must be a list (key "${key}")`, loc(matrixAttr))
-      if (combos.length * values.length > MAX_MATRIX_COMBINATIONS) {
-        throw new InputError(`${where}: attribute "matrix": expands to more than ${MAX_MATRIX_COMBINATIONS} targets`, {
-          ...loc(matrixAttr),
-          fix: 'use fewer matrix values, or split the target',
-        })
-      }
-      combos = combos.flatMap((c) => values.map((v) => ({...c, [key]: v})))
-    }
-    const seen = new Set<string>()
-    return combos.map((vars) => {
-      const scope = this.rootScope.child(vars)
-      let name = b.label
-      if (nameAttr) {
-        const nv = this.at(`${where}: attribute "name"`, nameAttr, () => evaluate(nameAttr.expr, scope, this))
-        name = this.at(`${where}: attribute "name"`, nameAttr, () => toStr(nv, 'name'))
-        if (!NAME_RE.test(name)) throw new InputError(`${where}: attribute "name": invalid target name ${name}: only "[a-zA-Z0-9_-]+" are allowed`, loc(nameAttr))
-      }
-      if (seen.has(name)) throw new InputError(`${where}: duplicate name "${name}"`, loc(nameAttr ?? b))
-      seen.add(name)
-      return {block: b, name, scope}
-    })
-  }
-
-  private evalInstance(inst: Instance): TargetSpec {
+  private evalInstance(inst: TargetInstance): TargetSpec {
     const t: TargetSpec = {}
     for (const [key, a] of inst.block.attrs) {
       if (!TARGET_ATTRIBUTES.has(key)) continue // unknown attributes are ignored (bake.md §0.3)
@@ -530,30 +296,7 @@ export class BakeEvaluator implements EvalHost {
         renamed.set(inst.block.label, list)
       }
     }
-    const groups: EvaluatedGroup[] = []
-    for (const g of this.groupBlocks) {
-      const where = `group "${g.label}"`
-      if (!NAME_RE.test(g.label)) throw new InputError(`${where}: invalid group name ${g.label}: only "[a-zA-Z0-9_-]+" are allowed`, loc(g))
-      for (const bad of ['name', 'matrix']) if (g.attrs.has(bad)) throw new InputError(`${where}: ${bad} is not supported for groups`, loc(g.attrs.get(bad) as AttrNode))
-      const ta = g.attrs.get('targets')
-      if (!ta) throw new InputError(`${where}: Missing required argument; The argument "targets" is required, but no definition was found.`, loc(g))
-      const tv = this.at(`${where}: attribute "targets"`, ta, () => evaluate(ta.expr, this.rootScope, this))
-      if (!Array.isArray(tv)) throw new InputError(`${where}: attribute "targets": list of string required, got ${typeName(tv)}`, loc(ta))
-      const names = tv.filter((x) => x !== null).map((x) => this.at(`${where}: attribute "targets"`, ta, () => toStr(x)))
-      const da = g.attrs.get('description')
-      const desc = da ? this.at(`${where}: attribute "description"`, da, () => evaluate(da.expr, this.rootScope, this)) : null
-      const group: EvaluatedGroup = {name: g.label, targets: names, file: g.file, line: ta.line ?? g.line}
-      if (typeof desc === 'string' && desc !== '') group.description = desc
-      // a later group block replaces an earlier one
-      const at = groups.findIndex((x) => x.name === g.label)
-      if (at >= 0) groups.splice(at, 1)
-      groups.push(group)
-    }
-    for (const [label, names] of renamed) {
-      const at = groups.findIndex((x) => x.name === label)
-      if (at >= 0) groups.splice(at, 1)
-      groups.push({name: label, targets: names})
-    }
+    const groups = evaluateGroups(this.groupBlocks, renamed, this.rootScope, this)
     return {targets, groups}
   }
 }
