@@ -4,13 +4,13 @@ import path from 'node:path'
 import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
-import {hashFile, hashingStream} from '../adapters/input/content-hash.js'
-import {openEventSource} from '../adapters/input/read-events.js'
+import {hashFileInBackground, hashingStream} from '../adapters/input/content-hash.js'
+import {openEventSource, type EventSource} from '../adapters/input/read-events.js'
 import {canonicalPlanJson, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
 import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
-import type {KeepLogs} from '../domain/model/run.js'
+import type {KeepLogs, Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
 import {RunRecording, saveRun, saveRunOnce} from './record.js'
@@ -65,6 +65,27 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   const fromStdin = options.file === '-'
   const stdin = fromStdin ? hashingStream(options.stdin ?? process.stdin) : undefined
   const source = await openEventSource(options.file, {format: options.format, stdin: stdin?.stream})
+  // what does not depend on the events runs beside the decoding: the file's hash on a worker
+  // thread (a second core; stdin is hashed as it flows by), git in its own processes
+  const hashing = stdin ? undefined : hashFileInBackground(options.file)
+  const git = options.git !== false ? readGitInfo(options.cwd) : undefined
+  try {
+    return await recordSource(options, {source, dbPath, fromStdin, git, sourceSha256: stdin ? async () => stdin.digest() : hashing!.digest})
+  } finally {
+    hashing?.cancel()
+  }
+}
+
+interface Pending {
+  source: EventSource
+  dbPath: string
+  fromStdin: boolean
+  git: Promise<Run['git']> | undefined
+  /** the digest of the input, once it has all been read */
+  sourceSha256: () => Promise<string>
+}
+
+async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, git, sourceSha256: digest}: Pending): Promise<IngestResult> {
   const brokenLines: IngestResult['brokenLines'] = []
   const provenance: ProvenanceInput[] = []
   const recording = new RunRecording({
@@ -98,7 +119,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     provenance.push(...await fetchRegistryProvenance({ref: options.provenanceFrom, insecure: options.insecure, dockerConfigDir: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), env: process.env}))
   }
   const plan = options.planFile ? readPlanFile(options.planFile, await readInput(options.planFile, 'plan file', '--plan')) : undefined
-  const sourceSha256 = stdin ? stdin.digest() : await hashFile(options.file)
+  const sourceSha256 = await digest()
 
   const dockerfile = options.dockerfile !== undefined ? await readDockerfile(options.dockerfile) : undefined
   // a bad metadata file is refused before the index is opened (or created): nothing is touched
@@ -128,7 +149,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
     run.platforms = platforms.platforms
     if (dockerfile) run.metadata = {...run.metadata, dockerfile}
     run.labels = {...options.labels}
-    if (options.git !== false) run.git = await readGitInfo(options.cwd)
+    if (git) run.git = await git
     const request = {run, secretValues, plan, sourceSha256}
     const saved = options.again ? {id: saveRun(store, request), alreadyRecorded: false} : saveRunOnce(store, request)
     return {
