@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import type {RootCause} from '../domain/explain/types.js'
+import type {Explanation, RootCause} from '../domain/explain/types.js'
 import {formatDuration} from '../lib/format.js'
 
 /**
@@ -7,6 +7,27 @@ import {formatDuration} from '../lib/format.js'
  * reason for a miss shows where it was caused. GitHub workflow commands (`::warning file=…,line=…`)
  * and GitLab's code-quality report. Root causes without a line are counted, not placed.
  */
+
+/** A root cause with the target and platform of its step (a gate's root causes carry them; `placedCauses` adds them to an explanation's). */
+type PlacedCause = RootCause & {target?: string; platform?: string}
+
+/** An explanation's root causes with their steps' target and platform, for the annotation order. */
+export function placedCauses(ex: Pick<Explanation, 'rootCauses' | 'steps'>): PlacedCause[] {
+  const stepByKey = new Map(ex.steps.map((s) => [s.key, s]))
+  return ex.rootCauses.map((c) => ({...c, target: stepByKey.get(c.key)?.target, platform: stepByKey.get(c.key)?.platform}))
+}
+
+const collator = new Intl.Collator()
+
+/**
+ * Annotations go in the one step order (domain/model/step-order.ts): target, platform, then the
+ * Dockerfile line, which within one target's Dockerfile is the stage order and the index.
+ */
+function inStepOrder(causes: readonly PlacedCause[]): PlacedCause[] {
+  return causes
+    .filter((c) => c.dockerfile)
+    .sort((a, b) => collator.compare(a.target ?? '', b.target ?? '') || collator.compare(a.platform ?? '', b.platform ?? '') || collator.compare(a.dockerfile!.file, b.dockerfile!.file) || a.dockerfile!.line - b.dockerfile!.line)
+}
 
 /** GitHub workflow-command escaping: data escapes % CR LF; property values also : and , */
 const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
@@ -16,10 +37,10 @@ const message = (c: RootCause) =>
   `${c.label}\n${c.summary}\ninvalidated ${c.invalidatedSteps} step${c.invalidatedSteps === 1 ? '' : 's'}, ${formatDuration(c.invalidatedMs)}${c.advice ? `\nadvice: ${c.advice}` : ''}`
 
 /** `::warning file=Dockerfile,line=12,title=bakedoctor: arg-changed::…` per placed root cause. */
-export function renderGithubAnnotations(rootCauses: readonly RootCause[], options: {headline?: {text: string; failed: boolean}} = {}): string {
+export function renderGithubAnnotations(rootCauses: readonly PlacedCause[], options: {headline?: {text: string; failed: boolean}} = {}): string {
   const lines: string[] = []
   if (options.headline) lines.push(`::${options.headline.failed ? 'error' : 'notice'} title=${ghProperty('bakedoctor gate')}::${ghData(options.headline.text)}`)
-  const placed = rootCauses.filter((c) => c.dockerfile)
+  const placed = inStepOrder(rootCauses)
   for (const c of placed) {
     lines.push(`::warning file=${ghProperty(c.dockerfile!.file)},line=${c.dockerfile!.line},title=${ghProperty(`bakedoctor: ${c.verdict}`)}::${ghData(message(c))}`)
   }
@@ -30,8 +51,8 @@ export function renderGithubAnnotations(rootCauses: readonly RootCause[], option
 }
 
 /** GitLab code-quality JSON (artifacts: reports: codequality): one issue per placed root cause. */
-export function renderCodeQuality(rootCauses: readonly RootCause[]): string {
-  const issues = rootCauses.filter((c) => c.dockerfile).map((c) => ({
+export function renderCodeQuality(rootCauses: readonly PlacedCause[]): string {
+  const issues = inStepOrder(rootCauses).map((c) => ({
     type: 'issue',
     check_name: `bakedoctor/${c.verdict}`,
     description: `${c.verdict}: ${c.summary} (invalidated ${c.invalidatedSteps} step${c.invalidatedSteps === 1 ? '' : 's'}, ${formatDuration(c.invalidatedMs)})`,

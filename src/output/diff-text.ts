@@ -1,5 +1,5 @@
 import type {RunDiff} from '../domain/diff/types.js'
-import {groupRootCauses} from './explain-text.js'
+import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {shortDigest} from '../domain/oci/digest.js'
 import {formatDuration, formatPercent, table} from '../lib/format.js'
 
@@ -25,7 +25,7 @@ export function renderDiffText(d: RunDiff): string {
   lines.push(table(d.timing.slowest.map((t) => ['  ' + formatDuration(t.oldMs), '→', formatDuration(t.newMs), t.label])))
   if (d.explanation.rootCauses.length) {
     lines.push('', 'Root causes')
-    for (const group of groupRootCauses(d.explanation.rootCauses)) {
+    for (const group of groupRootCauses(d.explanation)) {
       lines.push(`  ${group[0]!.verdict}  ${group.map((r) => r.label).join('; ')}`, `    ${group[0]!.summary}`)
     }
   }

@@ -1,5 +1,6 @@
 import type {Evidence, Explanation, StepExplanation} from '../domain/explain/types.js'
 import {stepLabel} from '../domain/model/step-identity.js'
+import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
 import {firstRunLine} from './first-run.js'
 
@@ -20,16 +21,6 @@ export function evidenceLines(ev: Evidence | undefined): string[] {
   if (ev.error) for (const l of ev.error.logTail.slice(-5)) lines.push(`| ${l}`)
   for (const m of ev.missing ?? []) lines.push(`not known: ${m}`)
   return lines
-}
-
-/** One cause often roots several chains (a moved base image under every stage and platform): group them. */
-export function groupRootCauses(rootCauses: Explanation['rootCauses']): Explanation['rootCauses'][] {
-  const merged = new Map<string, Explanation['rootCauses']>()
-  for (const r of rootCauses) {
-    const k = `${r.verdict}\u0000${r.summary}`
-    merged.set(k, [...(merged.get(k) ?? []), r])
-  }
-  return [...merged.values()]
 }
 
 function header(ex: Explanation): string[] {
@@ -59,7 +50,7 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
     lines.push('Root causes')
     const byKey = new Map(ex.steps.map((s) => [s.key, s]))
     let n = 0
-    for (const group of groupRootCauses(ex.rootCauses)) {
+    for (const group of groupRootCauses(ex)) {
       const r = group[0]!
       const step = byKey.get(r.key)
       lines.push(`  ${++n}. ${r.verdict.padEnd(18)} ${r.label}`)

@@ -1,7 +1,8 @@
 import type {Explanation, StepExplanation} from '../domain/explain/types.js'
 import type {RateSeries, Report} from '../domain/report/types.js'
 import {formatDuration, formatPercent, formatRatio, formatTime} from '../lib/format.js'
-import {evidenceLines, groupRootCauses} from './explain-text.js'
+import {evidenceLines} from './explain-text.js'
+import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {firstRunLine} from './first-run.js'
 import {esc} from './html/escape.js'
 import {renderBar, renderRateChart} from './html/rate-chart.js'
@@ -102,7 +103,7 @@ function lastRun(ex: Explanation | undefined): string {
   const head = `<p>Run <b>${esc(ex.run.id ?? '?')}</b> (${esc(ex.run.targets.join(', ') || 'default')}; ${esc(ex.run.platforms.join(', ') || 'default platform')}), ${esc(ex.run.status)}, ${esc(formatDuration(ex.run.durationMs))}; baseline ${esc(ex.baseline?.id ?? 'none')}. ${esc(formatRatio(t.hits, t.cacheable))} cacheable steps from cache (${esc(formatPercent(t.hitRate))}), time-weighted ${esc(formatPercent(t.timeWeightedHitRate))}.</p>`
   const byKey = new Map(ex.steps.map((s) => [s.key, s]))
   const below = (key: string) => ex.steps.filter((s) => !s.root && s.rootCause === key)
-  const causes = groupRootCauses(ex.rootCauses).map((group) => {
+  const causes = groupRootCauses(ex).map((group) => {
     const r = group[0]!
     const evidence = evidenceLines(byKey.get(r.key)?.evidence).filter((l) => !r.summary.includes(l))
     const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)

@@ -4,6 +4,7 @@ import type {RunDetail} from '../domain/results.js'
 import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
 import type {RunTotals, Step} from '../domain/model/run.js'
 import {stepLabel} from '../domain/model/step-identity.js'
+import {sortSteps} from '../domain/model/step-order.js'
 
 /**
  * @example
@@ -68,17 +69,17 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
   for (const cut of run.cutByLimits ?? []) lines.push(`Cut by a limit: ${cut}`)
   lines.push(renderTotalsLine('Overall', detail.totals))
   for (const [k, t] of Object.entries(detail.byTargetPlatform)) lines.push(renderTotalsLine(`  ${k}`, t))
+  // groups and steps in the one step order (domain/model/step-order.ts): a group starts where its first step sorts
   const groups = new Map<string, Step[]>()
-  for (const s of run.steps) {
+  for (const s of sortSteps(run)) {
     if (s.internal && !options.internal && !s.error) continue
     const key = s.internal ? `${s.target ?? 'default'} / internal` : `${s.target ?? 'default'} / ${s.platform ?? 'default'} / ${s.stage ?? 'main'}`
     let g = groups.get(key)
     if (!g) groups.set(key, (g = []))
     g.push(s)
   }
-  for (const [key, steps] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [key, steps] of groups) {
     lines.push('', key)
-    steps.sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     for (const s of steps) {
       const where = formatStepLocation(s.provenance?.location ?? (s.stepInputs?.line ? {file: s.stepInputs.dockerfile ?? 'Dockerfile', startLine: s.stepInputs.line, endLine: s.stepInputs.line, text: []} : undefined))
       lines.push(`  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}${s.instruction}${where ? `  (${where})` : ''}`)

@@ -7,8 +7,14 @@ type Render<T> = (value: T, options: {all?: boolean}) => Promise<string>
 export const EXPLANATION_FORMATS: Record<string, Render<Explanation>> = {
   text: async (ex, options) => (await import('./explain-text.js')).renderExplanationText(ex, options),
   markdown: async (ex) => (await import('./explain-text.js')).renderExplanationMarkdown(ex),
-  github: async (ex) => (await import('./annotations.js')).renderGithubAnnotations(ex.rootCauses),
-  codequality: async (ex) => (await import('./annotations.js')).renderCodeQuality(ex.rootCauses),
+  github: async (ex) => {
+    const {placedCauses, renderGithubAnnotations} = await import('./annotations.js')
+    return renderGithubAnnotations(placedCauses(ex))
+  },
+  codequality: async (ex) => {
+    const {placedCauses, renderCodeQuality} = await import('./annotations.js')
+    return renderCodeQuality(placedCauses(ex))
+  },
 }
 
 /** `--format` of `diff`. */

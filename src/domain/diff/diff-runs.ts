@@ -3,6 +3,7 @@ import {diffPlan} from '../bake/plan-diff.js'
 import type {Plan} from '../bake/plan.js'
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepPlace, stepSlot} from '../model/step-identity.js'
+import {sortSteps} from '../model/step-order.js'
 import {instructionEvidence} from '../explain/evidence-text.js'
 import {computeTotals} from '../model/totals.js'
 import {explainRun} from '../explain/explain-run.js'
@@ -35,7 +36,8 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
   const matchedA = new Set<Step>()
   const added: string[] = []
   const timing: TimingRow[] = []
-  for (const s of b.steps) {
+  // the one step order (model/step-order.ts); removed steps follow in the earlier run's order
+  for (const s of sortSteps(b)) {
     if (!s.cacheable) continue
     const m = matches.get(s)
     const key = stepSlot(s)
@@ -70,7 +72,7 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
     const now = s.provenance
     if (was && now && was.hash !== now.hash) for (const c of definitionInputChanges(was.definition, now.definition)) inputs.push({key, place, ...c})
   }
-  const removed = a.steps.filter((s) => s.cacheable && s.index !== undefined && !matchedA.has(s)).map((s) => stepLabel(s))
+  const removed = sortSteps(a).filter((s) => s.cacheable && s.index !== undefined && !matchedA.has(s)).map((s) => stepLabel(s))
   for (const r of removed) steps.push({key: r, label: r, from: 'miss', to: 'absent'})
 
   // base images: by (target, platform, ref)
@@ -103,6 +105,7 @@ export function diffRuns(a: Run, b: Run, plans: {a?: Plan; b?: Plan} = {}): RunD
     }
   }
 
+  // slowest first (a stable sort: equal times stay in step order)
   timing.sort((x, y) => (y.newMs ?? 0) - (x.newMs ?? 0))
   const total = (run: Run) => run.durationMs
   const summary = (run: Run) => ({id: run.id, createdAt: run.createdAt, targets: run.targets, platforms: run.platforms, durationMs: run.durationMs, hitRate: computeTotals(run.steps).hitRate})

@@ -1,6 +1,7 @@
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
 import {neverRan} from '../model/step-state.js'
+import {sortSteps} from '../model/step-order.js'
 import {computeTotals} from '../model/totals.js'
 import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
@@ -165,8 +166,7 @@ function removedSteps(run: Run, baseline: Run | undefined, matches: Map<Step, St
   if (!baseline) return []
   const matched = new Set([...matches.values()].map((m) => m.baseline))
   const built = new Set(run.steps.filter((s) => !s.internal).map((s) => `${s.target ?? ''}|${s.platform ?? ''}`))
-  return baseline.steps
-    .filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`))
+  return sortSteps(baseline, baseline.steps.filter((b) => b.cacheable && !matched.has(b) && b.index !== undefined && built.has(`${b.target ?? ''}|${b.platform ?? ''}`)))
     .map((b) => ({key: stepSlot(b), instruction: b.instruction, label: stepLabel(b)}))
 }
 

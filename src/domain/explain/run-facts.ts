@@ -1,5 +1,6 @@
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
+import {sortSteps} from '../model/step-order.js'
 import type {ArgChange} from './evidence.js'
 import {baseStageOf} from './dockerfile-template.js'
 import {parseFrom, type StepMatch} from './match-steps.js'
@@ -159,16 +160,9 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
   }
 }
 
-/** The run's cacheable steps in target / platform / stage / index order (the explanation's order). */
+/** The run's cacheable steps in the one step order (model/step-order.ts): the explanation's order. */
 export function cacheableInOrder(run: Run): Step[] {
-  return run.steps.filter((s) => s.cacheable).sort(stepOrder)
-}
-
-/** `localeCompare`'s order, without building a collator per comparison */
-const collator = new Intl.Collator()
-
-function stepOrder(a: Step, b: Step): number {
-  return collator.compare(a.target ?? '', b.target ?? '') || collator.compare(a.platform ?? '', b.platform ?? '') || collator.compare(a.stage ?? '', b.stage ?? '') || (a.index ?? 0) - (b.index ?? 0)
+  return sortSteps(run, run.steps.filter((s) => s.cacheable))
 }
 
 /**

@@ -60,7 +60,7 @@ export interface Explanation {
   totals: RunTotals
   /** root causes first, ordered by seconds invalidated */
   rootCauses: RootCause[]
-  /** every cacheable step of the run (hits and misses), in target/platform/stage/index order */
+  /** every cacheable step of the run (hits and misses), in the one step order (model/step-order.ts) */
   steps: StepExplanation[]
   /** steps in the baseline that this run no longer has */
   removedSteps: {key: string; instruction: string; label: string}[]

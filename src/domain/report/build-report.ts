@@ -1,5 +1,6 @@
-import type {RootCause, StepExplanation, Verdict} from '../explain/types.js'
+import type {Explanation, StepExplanation, Verdict} from '../explain/types.js'
 import {stepLabel} from '../model/step-identity.js'
+import {groupRootCauses} from '../explain/root-cause-groups.js'
 import type {LostByStep, LostByVerdict, RatePoint, RateSeries, RecurringRootCause, Report, ReportRunInput} from './types.js'
 
 /** Labels of steps sort by target, platform, stage and index: the order a reader walks a bake in. */
@@ -37,7 +38,7 @@ export function buildReport(runs: readonly ReportRunInput[], options: {generated
       v.rootCauses++
       lostByVerdict.set(c.verdict, v)
     }
-    for (const c of sameCause(r.explanation.rootCauses)) {
+    for (const c of sameCause(r.explanation)) {
       const key = `${c.verdict}\u0000${c.labels.join('\u0000')}`
       const rec = recurring.get(key) ?? {verdict: c.verdict, labels: c.labels, summary: c.summary, runs: [], ms: 0}
       rec.runs.push(r.summary.id)
@@ -71,18 +72,12 @@ export function buildReport(runs: readonly ReportRunInput[], options: {generated
   }
 }
 
-/** One cause often roots several chains (a moved base image under every stage and platform): one entry per verdict and evidence. */
-function sameCause(rootCauses: readonly RootCause[]): {verdict: Verdict; labels: string[]; summary: string; advice?: string; ms: number}[] {
-  const merged = new Map<string, {verdict: Verdict; labels: string[]; summary: string; advice?: string; ms: number}>()
-  for (const c of rootCauses) {
-    const key = `${c.verdict}\u0000${c.summary}`
-    const m = merged.get(key) ?? {verdict: c.verdict, labels: [], summary: c.summary, advice: c.advice, ms: 0}
-    m.labels.push(c.label)
-    m.ms += c.invalidatedMs
-    merged.set(key, m)
-  }
-  for (const m of merged.values()) m.labels.sort()
-  return [...merged.values()]
+/** One entry per verdict and evidence (explain/root-cause-groups.ts), its steps in step order. */
+function sameCause(ex: Pick<Explanation, 'rootCauses' | 'steps'>): {verdict: Verdict; labels: string[]; summary: string; advice?: string; ms: number}[] {
+  return groupRootCauses(ex).map((group) => ({
+    verdict: group[0]!.verdict, labels: group.map((c) => c.label), summary: group[0]!.summary, advice: group.find((c) => c.advice)?.advice,
+    ms: group.reduce((sum, c) => sum + c.invalidatedMs, 0),
+  }))
 }
 
 function runNumber(id: string): number {
