@@ -7,10 +7,11 @@ import {parseCacheConfig, parseImageConfig, parseManifest, type Descriptor} from
 import {formatPlatform, parsePlatform} from '../domain/oci/platform.js'
 import {formatReference, parseImageReference, type ImageReference} from '../domain/oci/reference.js'
 import {classifyManifest, summarizeCache, type BaseImageInput, type InlineCachePart} from '../domain/oci/summarize.js'
-import {createRegistryClient, DEFAULT_LIMITS, type RegistryClient, type RetryPolicy} from '../adapters/registry/client.js'
+import {createRegistryClient, DEFAULT_LIMITS, type FetchedManifest, type RegistryClient, type RetryPolicy} from '../adapters/registry/client.js'
 import {DockerCredentialStore} from '../adapters/registry/docker-config.js'
 import {RegistryError} from '../adapters/registry/errors.js'
 import {readCaFile} from '../adapters/registry/ca-file.js'
+import {mapLimit} from '../lib/map-limit.js'
 
 export interface InspectCacheOptions {
   /** cache refs (registry caches, or images carrying inline cache) */
@@ -31,6 +32,8 @@ export interface InspectCacheOptions {
   dispatcher?: Dispatcher
   limits?: {manifestBytes?: number; configBytes?: number}
   retry?: Partial<RetryPolicy>
+  /** refs read at once (default INSPECT_CONCURRENCY) */
+  concurrency?: number
 }
 
 export interface CacheInspectResult {
@@ -39,6 +42,13 @@ export interface CacheInspectResult {
 
 /** Max platform manifests read from one image index (inline caches, base images). */
 const MAX_PLATFORM_MANIFESTS = 32
+
+/**
+ * Refs read at once (each has at most one request in flight): enough to hide the round trips, few
+ * enough that the client's pool keeps a handful of reused connections per registry instead of one
+ * socket per ref.
+ */
+export const INSPECT_CONCURRENCY = 8
 
 /**
  * `bakedoctor cache inspect`: reads each ref over the distribution API and summarises it
@@ -63,9 +73,12 @@ export async function inspectCacheRefs(options: InspectCacheOptions): Promise<Ca
     retry: options.retry,
   })
   try {
-    // concurrently over the client's pooled connections; results keep the order given
-    const baseInputs: BaseImageInput[] = await Promise.all(bases.map((base) => readBase(client, base.text, base.ref, platforms, limits)))
-    const caches: CacheSummary[] = await Promise.all(refs.map((ref) => inspectOne(client, ref.text, ref.ref, baseInputs, platforms, limits)))
+    // a bounded number at once over the client's pooled connections; results keep the order given,
+    // and a failure reports the first failing ref in that order
+    const concurrency = options.concurrency ?? INSPECT_CONCURRENCY
+    const baseInputs: BaseImageInput[] = await mapLimit(bases, concurrency, (base) => readBase(client, base.text, base.ref, platforms, limits))
+    const summaries: SummaryMemo = new Map()
+    const caches: CacheSummary[] = await mapLimit(refs, concurrency, (ref) => inspectOne(client, ref.text, ref.ref, baseInputs, platforms, limits, summaries))
     return {caches}
   } finally {
     await client.close()
@@ -109,6 +122,15 @@ async function fetchJsonBlobOnce(client: RegistryClient, ref: ImageReference, d:
   return bytes.toString('utf8')
 }
 
+/**
+ * Summaries per `registry/repository@manifest digest` (ref and canonicalRef set per ref): tags of one
+ * cache (`:main`, `:latest`, `:sha-…`) name the same manifest, whose summary is a pure function of
+ * content-addressed bytes and the run's bases and platforms, so it is computed (and its child
+ * manifests and configs fetched) once. Each ref still fetches its own manifest: only that tells
+ * which digest a tag names now.
+ */
+type SummaryMemo = Map<string, Promise<CacheSummary>>
+
 async function inspectOne(
   client: RegistryClient,
   text: string,
@@ -116,52 +138,70 @@ async function inspectOne(
   bases: BaseImageInput[],
   platforms: string[],
   limits: typeof DEFAULT_LIMITS,
+  summaries: SummaryMemo,
 ): Promise<CacheSummary> {
   try {
     const manifest = await client.getManifest(ref, {maxBytes: limits.manifestBytes})
-    const parsed = parseManifest(manifest.bytes.toString('utf8'), manifest.mediaType)
-    const top = {digest: manifest.digest, mediaType: parsed.mediaType, size: manifest.size}
-    const canonicalRef = formatReference(ref)
-    const c = classifyManifest(parsed)
-    if (c.layout === 'image-manifest' || c.layout === 'oci-index' || c.layout === 'docker-manifest-list') {
-      const config = parseCacheConfig(await fetchJsonBlob(client, ref, c.config, limits.configBytes, 'cache config'))
-      return summarizeCache({ref: text, canonicalRef, manifest: top, layout: c.layout, cacheConfig: {descriptor: c.config, config, layers: c.layers}, bases, platforms})
-    }
-    // an image: BuildKit's importer reads the inline cache of every platform manifest (cache.md §2.4)
-    const images: Array<{layers: Descriptor[]; config: Descriptor}> = []
-    const warnings: string[] = []
-    if (c.layout === 'image') {
-      images.push({layers: c.layers, config: c.config})
-    } else if (c.layout === 'image-index') {
-      const candidates = c.manifests.filter((m) => isImageManifestMediaType(m.mediaType) && m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os !== 'unknown')
-      if (candidates.length > MAX_PLATFORM_MANIFESTS) warnings.push(`the image index lists ${candidates.length} manifests; only the first ${MAX_PLATFORM_MANIFESTS} were read`)
-      for (const m of candidates.slice(0, MAX_PLATFORM_MANIFESTS)) {
-        const child = await client.getManifest(ref, {target: m.digest, maxBytes: limits.manifestBytes})
-        const childParsed = parseManifest(child.bytes.toString('utf8'), child.mediaType)
-        if (childParsed.kind === 'image') images.push({layers: childParsed.layers, config: childParsed.config})
-      }
-    }
-    const parts: InlineCachePart[] = []
-    const inlinePlatforms: string[] = []
-    const allBases = [...bases]
-    for (const image of images) {
-      const config = parseImageConfig(await fetchJsonBlob(client, ref, image.config, limits.configBytes, 'image config'))
-      for (const s of config.buildInfoSources) {
-        if (!allBases.some((b) => b.digest === s.pin)) allBases.push({ref: s.ref, digest: s.pin, source: 'inline-buildinfo'})
-      }
-      if (!config.inlineCache) continue
-      const platform = config.platform ? formatPlatform(config.platform) : undefined
-      if (platform && !inlinePlatforms.includes(platform)) inlinePlatforms.push(platform)
-      parts.push({platform, layers: image.layers, diffIds: config.diffIds.length === image.layers.length ? config.diffIds : undefined, records: config.inlineCache})
-    }
-    if (parts.length === 0) {
-      warnings.push('this ref is an image without inline cache (no moby.buildkit.cache.v0 in its config): BuildKit imports nothing from it')
-      return summarizeCache({ref: text, canonicalRef, manifest: top, layout: 'image-without-cache', inline: [], bases: allBases, platforms, warnings})
-    }
-    return summarizeCache({ref: text, canonicalRef, manifest: top, layout: 'inline', inline: parts, inlinePlatforms: inlinePlatforms.sort(), bases: allBases, platforms, warnings})
+    const key = `${ref.registry}/${ref.repository}@${manifest.digest}`
+    let summary = summaries.get(key)
+    if (!summary) summaries.set(key, (summary = summarizeManifest(client, ref, manifest, bases, platforms, limits)))
+    // the same key order as summarizeCache's, so the JSON output reads the same
+    return {...(await summary), ref: text, canonicalRef: formatReference(ref)}
   } catch (error) {
     return formatError(text, error)
   }
+}
+
+async function summarizeManifest(
+  client: RegistryClient,
+  ref: ImageReference,
+  manifest: FetchedManifest,
+  bases: BaseImageInput[],
+  platforms: string[],
+  limits: typeof DEFAULT_LIMITS,
+): Promise<CacheSummary> {
+  const parsed = parseManifest(manifest.bytes.toString('utf8'), manifest.mediaType)
+  const top = {digest: manifest.digest, mediaType: parsed.mediaType, size: manifest.size}
+  // ref and canonicalRef are set per ref by the caller
+  const text = formatReference(ref)
+  const canonicalRef = text
+  const c = classifyManifest(parsed)
+  if (c.layout === 'image-manifest' || c.layout === 'oci-index' || c.layout === 'docker-manifest-list') {
+    const config = parseCacheConfig(await fetchJsonBlob(client, ref, c.config, limits.configBytes, 'cache config'))
+    return summarizeCache({ref: text, canonicalRef, manifest: top, layout: c.layout, cacheConfig: {descriptor: c.config, config, layers: c.layers}, bases, platforms})
+  }
+  // an image: BuildKit's importer reads the inline cache of every platform manifest (cache.md §2.4)
+  const images: Array<{layers: Descriptor[]; config: Descriptor}> = []
+  const warnings: string[] = []
+  if (c.layout === 'image') {
+    images.push({layers: c.layers, config: c.config})
+  } else if (c.layout === 'image-index') {
+    const candidates = c.manifests.filter((m) => isImageManifestMediaType(m.mediaType) && m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os !== 'unknown')
+    if (candidates.length > MAX_PLATFORM_MANIFESTS) warnings.push(`the image index lists ${candidates.length} manifests; only the first ${MAX_PLATFORM_MANIFESTS} were read`)
+    for (const m of candidates.slice(0, MAX_PLATFORM_MANIFESTS)) {
+      const child = await client.getManifest(ref, {target: m.digest, maxBytes: limits.manifestBytes})
+      const childParsed = parseManifest(child.bytes.toString('utf8'), child.mediaType)
+      if (childParsed.kind === 'image') images.push({layers: childParsed.layers, config: childParsed.config})
+    }
+  }
+  const parts: InlineCachePart[] = []
+  const inlinePlatforms: string[] = []
+  const allBases = [...bases]
+  for (const image of images) {
+    const config = parseImageConfig(await fetchJsonBlob(client, ref, image.config, limits.configBytes, 'image config'))
+    for (const s of config.buildInfoSources) {
+      if (!allBases.some((b) => b.digest === s.pin)) allBases.push({ref: s.ref, digest: s.pin, source: 'inline-buildinfo'})
+    }
+    if (!config.inlineCache) continue
+    const platform = config.platform ? formatPlatform(config.platform) : undefined
+    if (platform && !inlinePlatforms.includes(platform)) inlinePlatforms.push(platform)
+    parts.push({platform, layers: image.layers, diffIds: config.diffIds.length === image.layers.length ? config.diffIds : undefined, records: config.inlineCache})
+  }
+  if (parts.length === 0) {
+    warnings.push('this ref is an image without inline cache (no moby.buildkit.cache.v0 in its config): BuildKit imports nothing from it')
+    return summarizeCache({ref: text, canonicalRef, manifest: top, layout: 'image-without-cache', inline: [], bases: allBases, platforms, warnings})
+  }
+  return summarizeCache({ref: text, canonicalRef, manifest: top, layout: 'inline', inline: parts, inlinePlatforms: inlinePlatforms.sort(), bases: allBases, platforms, warnings})
 }
 
 /** Resolves a base image: its pinned digest and, per platform, the config's diff_ids (for r1 roots). */

@@ -18,6 +18,7 @@ import {parseRecord, RECORD_SCHEMA, serializeRecord, type HistoryRecord} from '.
 import {parseImageReference, type ImageReference} from '../domain/oci/reference.js'
 import {canonicalPlanJson, planHash as hashPlan, type Plan} from '../domain/bake/plan.js'
 import {UsageError} from '../errors.js'
+import {mapLimit} from '../lib/map-limit.js'
 
 const gunzip = promisify(gunzipCb)
 
@@ -98,26 +99,6 @@ async function connect(o: HistoryConnection, ref: ImageReference): Promise<Regis
     credentials: new DockerCredentialStore({configDir: o.dockerConfigDir, env: o.env}),
     retry: o.retry,
   })
-}
-
-/** Runs `work` over `items`, at most `limit` at once; results in order. The first failure fails all. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  let failed = false
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++
-      try {
-        out[i] = await work(items[i] as T)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return out
 }
 
 /**

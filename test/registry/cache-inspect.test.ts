@@ -10,7 +10,7 @@ import type {CacheSummary} from '../../src/domain/oci/cache-summary.js'
 import {parseImageReference, type ImageReference} from '../../src/domain/oci/reference.js'
 import {inspectCacheRefs} from '../../src/services/cache-inspect.js'
 import {runCli} from '../helpers/cli.js'
-import {Agent} from 'undici'
+import {Agent, type Dispatcher} from 'undici'
 import {loadSnapshot} from '../helpers/oci-layout.js'
 import {pushSnapshot, requireTools, skipNote, startFixtureRegistry, type FixtureRegistry} from '../helpers/registry.js'
 
@@ -156,7 +156,83 @@ describe.skipIf(!enabled)(`cache inspect against a real registry${skipNote(['doc
   })
 })
 
+/** An Agent that counts the requests in flight (dispatched, not yet completed or failed) and their paths. */
+function countingAgent(): {dispatcher: Dispatcher; paths: string[]; maxInFlight: () => number} {
+  const paths: string[] = []
+  let inFlight = 0
+  let max = 0
+  const dispatcher = new Agent().compose((dispatch) => (opts, handler) => {
+    paths.push(String(opts.path))
+    max = Math.max(max, ++inFlight)
+    let done = false
+    const ends = new Set(['onComplete', 'onError', 'onResponseEnd', 'onResponseError'])
+    const counted = new Proxy(handler, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (ends.has(String(prop)) && !done) {
+            done = true
+            inFlight--
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    return dispatch(opts, counted)
+  })
+  return {dispatcher, paths, maxInFlight: () => max}
+}
+
 describe.skipIf(!enabled)(`cache inspect of many tags of one cache${skipNote(['docker-registry'])}`, () => {
+  test('reads at most `concurrency` refs at once, and the results keep the order given', async () => {
+    const reg = await startFixtureRegistry()
+    try {
+      // 12 refs of four different snapshots, interleaved, some tags repeated
+      const names = ['cache-min', 'cache-multi-mode-max', 'image-inline-cache', 'cache-amd64-only']
+      const order = [0, 1, 2, 3, 1, 0, 3, 2, 1, 1, 0, 2].map((i) => names[i] as string)
+      const copies = new Map<string, string[]>()
+      for (const name of names) {
+        const snap = loadSnapshot(name)
+        copies.set(name, [reg.refs[name] as string, await pushSnapshot(reg.url, snap, snap.repository, `${snap.tag}-copy`)])
+      }
+      const refs = order.map((name, i) => (copies.get(name) as string[])[i % 2] as string)
+      const counted = countingAgent()
+      const result = await inspectCacheRefs({refs, insecure: true, dispatcher: counted.dispatcher, concurrency: 3})
+      // every result is the snapshot pushed under its ref (manifest digest from the fixture), in input order
+      expect(result.caches.map((c) => c.ref)).toEqual(refs)
+      expect(result.caches.map((c) => c.manifestDigest)).toEqual(order.map((name) => loadSnapshot(name).top.digest))
+      expect(result.caches.map((c) => c.canonicalRef)).toEqual(refs)
+      // three refs started at once (each has one request in flight at a time), never more
+      expect(counted.maxInFlight()).toBe(3)
+      // each ref fetched its own manifest by tag (a tag can move); what the manifest names is fetched once per digest
+      const byTag = counted.paths.filter((p) => /\/manifests\/(?!sha256:)/.test(p))
+      expect(byTag).toHaveLength(refs.length)
+      const byDigest = counted.paths.filter((p) => /\/(manifests|blobs)\/sha256:/.test(p))
+      expect(new Set(byDigest).size).toBe(byDigest.length)
+    } finally {
+      await reg.stop()
+    }
+  })
+
+  test('a failing ref is reported by the first failing ref in input order, whatever finishes first', async () => {
+    const reg = await startFixtureRegistry()
+    try {
+      const ok = reg.refs['cache-multi-mode-max'] as string
+      const refs = [ok, ok, `${reg.host}/app/buildcache:missing-first`, ok, `${reg.host}/app/buildcache:missing-second`, ok]
+      for (const concurrency of [1, 6]) {
+        const error = await inspectCacheRefs({refs, insecure: true, concurrency}).catch((e: unknown) => e as Error & {code?: string})
+        expect(error).toMatchObject({code: 'not-found'})
+        expect((error as Error).message).toContain('missing-first')
+      }
+      const cli = await runCli(['cache', 'inspect', ...refs, '--insecure'])
+      expect(cli.exitCode).toBe(1)
+      expect(cli.stderr).toContain('missing-first')
+    } finally {
+      await reg.stop()
+    }
+  })
+
   test('fetches their shared config blob once', async () => {
     const reg = await startFixtureRegistry()
     try {

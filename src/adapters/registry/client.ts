@@ -1,5 +1,6 @@
 import {rootCertificates} from 'node:tls'
 import type {Dispatcher} from 'undici'
+import {loadUndiciCore, type RequestFn} from '../undici-core.js'
 import {registerSecret} from '../../lib/redact.js'
 import {MANIFEST_ACCEPT} from '../../domain/oci/media-types.js'
 import {formatReference, referenceTarget, type ImageReference} from '../../domain/oci/reference.js'
@@ -93,7 +94,7 @@ export interface RawResponse {
  * never talk to a registry do not pay for it.
  */
 export async function createRegistryClient(options: RegistryClientOptions = {}): Promise<RegistryClient> {
-  const undici = await import('undici')
+  const undici = loadUndiciCore()
   let verified: Dispatcher
   let unverified: Dispatcher | undefined
   let owned: Dispatcher[] = []
@@ -110,8 +111,6 @@ export async function createRegistryClient(options: RegistryClientOptions = {}):
   }
   return new RegistryClient(undici.request, options, verified, unverified, owned)
 }
-
-type RequestFn = typeof import('undici').request
 
 export class RegistryClient {
   private readonly retry: RetryPolicy

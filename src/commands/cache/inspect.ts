@@ -43,8 +43,8 @@ pass them with --base (the FROM images); for inline caches the base recorded in 
       refs: argv as string[], insecure: flags.insecure, caFile: flags['ca-file'], platforms: flags.platform, bases: flags.base, dockerConfigDir: dockerConfigDir(), env: process.env,
       limits: {manifestBytes: flags['max-manifest-size'], configBytes: flags['max-config-size']},
     })
-    const {renderCacheInspectText} = await import('../../output/cache-text.js')
-    this.out(renderCacheInspectText(result.caches))
+    if (this.jsonEnabled()) return result // the text of 100 refs is not rendered only to be dropped
+    this.out((await import('../../output/cache-text.js')).renderCacheInspectText(result.caches))
     return result
   }
 }

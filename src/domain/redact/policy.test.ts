@@ -169,6 +169,17 @@ describe('redaction policy: the hash keeps "changed / unchanged"', () => {
     expect(out.key).toBe('rootfs')
     expect(out.rootKey).toBe('sha256:' + 'd'.repeat(64))
   })
+
+  it('an object met twice is redacted for each place: inside a map of named values, and outside one', () => {
+    // `deep` reuses the result for an object it has seen (results share sub-objects), per context
+    const shared = {password: 'correct-horse-battery', note: 'see https://bob:hunter22@example.com/x'}
+    const out = r.deep({args: shared, other: shared, again: [shared, shared]})
+    expect(out.args.password).toMatch(MARK)
+    expect(out.other.password).toBe('correct-horse-battery')
+    for (const o of [out.args, out.other, ...out.again]) expect(o.note).not.toContain('hunter22')
+    expect(out.again[0]).toEqual(out.other)
+    expect(shared.note).toContain('hunter22')
+  })
 })
 
 describe('redaction policy: fields it does not know by name', () => {

@@ -124,14 +124,31 @@ export class Redactor {
    * build-arg style name), string values hashed whole. Object keys are redacted as text too.
    */
   deep<T>(value: T, keyIsName: (key: string) => boolean = isEnvStyleName): T {
+    // Results repeat (the same digests, keys and shared sub-objects: 100 tags of one cache share one
+    // summary), so free text and whole objects are redacted once per call: the output is the same.
+    const texts = new Map<string, string>()
+    const text = (t: string): string => {
+      let out = texts.get(t)
+      if (out === undefined) texts.set(t, (out = this.text(t)))
+      return out
+    }
+    const done = [new Map<object, unknown>(), new Map<object, unknown>()]
     // inside a map of named values (`args`, `env`, `labels` …) every key is a name, whatever its case
     const walk = (v: unknown, key: string | undefined, named: boolean): unknown => {
-      if (typeof v === 'string') return key !== undefined && (named || keyIsName(key)) ? this.value(key, v) : this.text(v)
-      if (Array.isArray(v)) return v.map((x) => walk(x, undefined, false))
+      if (typeof v === 'string') return key !== undefined && (named || keyIsName(key)) ? this.value(key, v) : text(v)
+      if (Array.isArray(v)) {
+        let out = done[0]!.get(v)
+        if (out === undefined) done[0]!.set(v, (out = v.map((x) => walk(x, undefined, false))))
+        return out
+      }
       if (v && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
-        const out: Record<string, unknown> = {}
         const namedChildren = key !== undefined && NAMED_VALUE_MAPS.has(key)
-        for (const [k, x] of Object.entries(v)) out[this.text(k)] = walk(x, k, namedChildren)
+        const seen = done[namedChildren ? 1 : 0]!
+        let out = seen.get(v) as Record<string, unknown> | undefined
+        if (out !== undefined) return out
+        out = {}
+        for (const [k, x] of Object.entries(v)) out[text(k)] = walk(x, k, namedChildren)
+        seen.set(v, out)
         return out
       }
       return v
