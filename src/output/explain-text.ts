@@ -1,27 +1,9 @@
-import type {Evidence, Explanation, StepExplanation} from '../domain/explain/types.js'
+import type {Explanation, StepExplanation} from '../domain/explain/types.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
+import {evidenceLines} from './evidence-lines.js'
 import {firstRunLine} from './first-run.js'
-
-
-/** Evidence as indented lines (shared by text and markdown). */
-export function evidenceLines(ev: Evidence | undefined): string[] {
-  if (!ev) return []
-  const lines: string[] = []
-  for (const a of ev.args ?? []) lines.push(a.secret ? `${a.name}: changed (secret value not shown)` : `${a.name}: ${a.old ?? '(unset)'} → ${a.new ?? '(unset)'}`)
-  for (const f of ev.files ?? []) lines.push(`${f.change} ${f.path}`)
-  if (ev.baseImage) {
-    const b = ev.baseImage
-    lines.push(b.oldRef ? `${b.oldRef}@${b.old ?? '?'} → ${b.ref}@${b.new ?? '?'}` : `${b.ref}: ${b.old ?? '?'} → ${b.new ?? '?'}`)
-  }
-  if (ev.instruction?.diff) lines.push(`diff: ${ev.instruction.diff}`)
-  if (ev.platforms) lines.push(`platforms: run ${ev.platforms.run.join(', ') || '-'}; baseline ${ev.platforms.baseline.join(', ') || '-'}`)
-  for (const r of ev.cache?.reasons ?? []) lines.push(`cache: ${r}`)
-  if (ev.error) for (const l of ev.error.logTail.slice(-5)) lines.push(`| ${l}`)
-  for (const m of ev.missing ?? []) lines.push(`not known: ${m}`)
-  return lines
-}
 
 function header(ex: Explanation): string[] {
   const t = ex.totals
@@ -56,7 +38,7 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
       lines.push(`  ${++n}. ${r.verdict.padEnd(18)} ${r.label}`)
       for (const other of group.slice(1)) lines.push(`     ${''.padEnd(18)} ${other.label}`)
       lines.push(`     ${r.summary}`)
-      for (const l of evidenceLines(step?.evidence).filter((l) => !r.summary.includes(l))) lines.push(`       ${l}`)
+      for (const l of evidenceLines(step?.evidence, {self: r.key})) lines.push(`       ${l}`)
       const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)
       const ms = group.reduce((a, g) => a + g.invalidatedMs, 0)
       lines.push(`     invalidated ${steps} step(s), ${formatDuration(ms)}`)
@@ -104,8 +86,10 @@ export function renderExplanationMarkdown(ex: Explanation): string {
   ]
   if (ex.rootCauses.length) {
     lines.push('### Root causes', '', '| # | verdict | step | evidence | invalidated | advice |', '|---|---|---|---|---|---|')
+    const byKey = new Map(ex.steps.map((s) => [s.key, s]))
     ex.rootCauses.forEach((r, i) => {
-      lines.push(`| ${i + 1} | \`${r.verdict}\` | \`${md(r.label)}\` | ${md(r.summary)} | ${r.invalidatedSteps} steps, ${formatDuration(r.invalidatedMs)} | ${md(r.advice ?? '')} |`)
+      const evidence = [r.summary, ...evidenceLines(byKey.get(r.key)?.evidence, {self: r.key})].map(md).join('<br>')
+      lines.push(`| ${i + 1} | \`${r.verdict}\` | \`${md(r.label)}\` | ${evidence} | ${r.invalidatedSteps} steps, ${formatDuration(r.invalidatedMs)} | ${md(r.advice ?? '')} |`)
     })
     lines.push('')
     const misses = ex.steps.filter((s) => s.verdict)

@@ -1,7 +1,7 @@
 import type {Explanation, StepExplanation} from '../domain/explain/types.js'
 import type {RateSeries, Report} from '../domain/report/types.js'
 import {formatDuration, formatPercent, formatRatio, formatTime} from '../lib/format.js'
-import {evidenceLines} from './explain-text.js'
+import {evidenceLines} from './evidence-lines.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {firstRunLine} from './first-run.js'
 import {esc} from './html/escape.js'
@@ -105,7 +105,7 @@ function lastRun(ex: Explanation | undefined): string {
   const below = (key: string) => ex.steps.filter((s) => !s.root && s.rootCause === key)
   const causes = groupRootCauses(ex).map((group) => {
     const r = group[0]!
-    const evidence = evidenceLines(byKey.get(r.key)?.evidence).filter((l) => !r.summary.includes(l))
+    const evidence = evidenceLines(byKey.get(r.key)?.evidence, {self: r.key})
     const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)
     const ms = group.reduce((a, g) => a + g.invalidatedMs, 0)
     const cascade = group.flatMap((g) => below(g.key))

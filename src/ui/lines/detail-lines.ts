@@ -2,12 +2,12 @@
  * What the detail pane says about the selected row, as lines (pure; the DetailPane only paints them).
  */
 import type {Evidence, Explanation, StepExplanation} from '../../domain/explain/types.js'
-import {shortDigest} from '../../domain/oci/digest.js'
 import {formatDuration} from '../../lib/format.js'
 import {definitionLines, formatStepLocation} from '../../output/definition-text.js'
+import {EVIDENCE_LOG_LINES, evidenceItems} from '../../output/evidence-lines.js'
 import type {Row} from '../state/step-tree.js'
 import {isMiss} from '../state/step-tree.js'
-import {MARKS, markOf, stepLabel, type Line} from './text.js'
+import {MARKS, TONE_COLOR, markOf, stepLabel, type Line} from './text.js'
 
 const MAX_LOG_LINES = 12
 
@@ -47,7 +47,7 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
 
   if (step.evidence) {
     lines.push({text: ''}, {text: 'Evidence', bold: true})
-    lines.push(...evidenceLines(step.evidence, step, root))
+    lines.push(...evidencePaneLines(step.evidence, step, root))
   }
   if (step.advice) lines.push({text: ''}, {text: 'Advice', bold: true}, {text: `  ${step.advice}`, color: 'green'})
   if (step.definition) {
@@ -56,57 +56,27 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
   }
   const error = step.error ?? step.evidence?.error?.message
   if (error && !step.evidence?.error) lines.push({text: ''}, {text: 'Error', bold: true, color: 'red'}, {text: `  ${error}`, color: 'red'})
+  // the evidence shows a failure's last lines; the log view is for more than that
   const log = step.logTail?.length ? step.logTail : step.evidence?.error?.logTail ?? []
-  if (log.length > 0) {
+  if (log.length > (step.evidence?.error ? EVIDENCE_LOG_LINES : 0)) {
     lines.push({text: ''}, {text: `Last log lines (${Math.min(log.length, MAX_LOG_LINES)} of ${log.length})`, bold: true})
     for (const l of log.slice(-MAX_LOG_LINES)) lines.push({text: `  ${l}`, dim: true})
   }
   return lines
 }
 
-function evidenceLines(ev: Evidence, step: StepExplanation, root?: StepExplanation): Line[] {
-  const lines: Line[] = []
-  const seen = new Set<string>()
-  const add = (text: string, style: Omit<Line, 'text'> = {}) => {
-    if (seen.has(text.trim())) return
-    seen.add(text.trim())
-    lines.push({text, ...style})
-  }
-  add(`  ${ev.summary}`)
-  for (const a of ev.args ?? []) {
-    if (a.secret) add(`  ${a.name}: changed (secret value not shown)`, {color: 'yellow'})
-    else add(`  ${a.name}: ${a.old ?? '(unset)'} → ${a.new ?? '(unset)'}`, {color: 'yellow'})
-  }
-  if (ev.files && ev.files.length > 0) {
-    add(`  files (${ev.files.length}):`)
-    for (const f of ev.files) add(`    ${f.change.padEnd(8)} ${f.path}`, {color: f.change === 'added' ? 'green' : f.change === 'removed' ? 'red' : 'yellow'})
-  }
-  if (ev.baseImage) {
-    const b = ev.baseImage
-    add(b.oldRef
-      ? `  base image ${b.oldRef}@${shortDigest(b.old) || '(unknown)'} → ${b.ref}@${shortDigest(b.new) || '(unknown)'}`
-      : `  base image ${b.ref}: ${shortDigest(b.old) || '(unknown)'} → ${shortDigest(b.new) || '(unknown)'}`, {color: 'yellow'})
-  }
-  if (ev.instruction) {
-    add('  instruction:')
-    add(`    - ${ev.instruction.old}`, {color: 'red'})
-    add(`    + ${ev.instruction.new}`, {color: 'green'})
-  }
-  if (ev.platforms) add(`  platforms: run ${ev.platforms.run.join(', ') || '-'}; baseline ${ev.platforms.baseline.join(', ') || '-'}`)
-  if (ev.root !== undefined && ev.root !== step.key) {
-    if (root) {
-      add(`  root cause: ${stepLabel(root)}`, {color: 'magenta'})
-      add(`    ${root.verdict ?? 'miss'}${root.evidence ? `: ${root.evidence.summary}` : ''}`, {color: 'magenta'})
-      add('    press g to jump to it', {dim: true})
-    } else {
-      add(`  root cause: ${ev.root} (not in this run)`, {color: 'magenta'})
+
+/** The summary, then the same lines text and markdown print (`evidenceItems`), then where to go from a cascade. */
+function evidencePaneLines(ev: Evidence, step: StepExplanation, root?: StepExplanation): Line[] {
+  const lines: Line[] = [{text: `  ${ev.summary}`}]
+  const rootLabel = (key: string) => (root?.key === key ? stepLabel(root) : undefined)
+  for (const item of evidenceItems(ev, {self: step.key, rootLabel})) {
+    lines.push({text: `  ${item.text}`, color: item.kind === 'root' ? 'magenta' : TONE_COLOR[item.tone], dim: item.tone === 'unknown'})
+    if (item.kind === 'root' && root) {
+      lines.push({text: `    ${root.verdict ?? 'miss'}${root.evidence ? `: ${root.evidence.summary}` : ''}`, color: 'magenta'})
+      lines.push({text: '    press g to jump to it', dim: true})
     }
   }
-  for (const r of ev.cache?.reasons ?? []) add(`  cache: ${r}`)
-  if (ev.error) {
-    add(`  error: ${ev.error.message}`, {color: 'red'})
-  }
-  for (const m of ev.missing ?? []) add(`  not known: ${m}`, {dim: true})
   return lines
 }
 

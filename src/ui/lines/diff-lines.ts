@@ -6,9 +6,13 @@ import type {RunDiff} from '../../domain/diff/types.js'
 import type {Explanation} from '../../domain/explain/types.js'
 import {shortDigest} from '../../domain/oci/digest.js'
 import {formatDuration, formatPercent} from '../../lib/format.js'
-import {stepLabel, type Line} from './text.js'
+import {evidenceItems, type EvidenceKind} from '../../output/evidence-lines.js'
+import {TONE_COLOR, stepLabel, type Line} from './text.js'
 
 const arrow = (old?: string, now?: string) => `${old ?? '(unset)'} → ${now ?? '(unset)'}`
+
+/** The evidence lines that name a changed input, under a short name of what changed. */
+const CHANGED_INPUT: Partial<Record<EvidenceKind, string>> = {arg: 'arg', file: 'file', 'base-image': 'base', instruction: 'instr'}
 
 export function diffLines(explanation: Explanation, diff?: RunDiff): Line[] {
   return diff ? runDiffLines(diff) : baselineLines(explanation)
@@ -84,10 +88,10 @@ function baselineLines(e: Explanation): Line[] {
   for (const s of e.steps) {
     const ev = s.evidence
     if (!ev || s.cached || s.verdict === 'upstream-invalidated') continue
-    for (const a of ev.args ?? []) add(`  arg   ${a.name}: ${a.secret ? 'changed' : arrow(a.old, a.new)}`)
-    for (const f of ev.files ?? []) add(`  file  ${f.change} ${f.path}`, f.change === 'added' ? 'green' : f.change === 'removed' ? 'red' : 'yellow')
-    if (ev.baseImage) add(ev.baseImage.oldRef ? `  base  ${ev.baseImage.oldRef}@${shortDigest(ev.baseImage.old) || '?'} → ${ev.baseImage.ref}@${shortDigest(ev.baseImage.new) || '?'}` : `  base  ${ev.baseImage.ref}: ${shortDigest(ev.baseImage.old) || '?'} → ${shortDigest(ev.baseImage.new) || '?'}`)
-    if (ev.instruction) add(`  instr ${ev.instruction.old} → ${ev.instruction.new}`)
+    for (const item of evidenceItems(ev, {self: s.key, withSummarised: true})) {
+      const kind = CHANGED_INPUT[item.kind]
+      if (kind) add(`  ${kind.padEnd(5)} ${item.text}`, TONE_COLOR[item.tone])
+    }
     if (s.verdict === 'new-step') add(`  new   ${stepLabel(s)}`, 'green')
     if (s.verdict === 'cache-unavailable' || s.verdict === 'platform-changed' || s.verdict === 'no-cache') add(`  ${s.verdict}: ${stepLabel(s)}`, undefined)
   }

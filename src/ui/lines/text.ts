@@ -4,6 +4,7 @@
  */
 import type {StepExplanation} from '../../domain/explain/types.js'
 import {stepLabel} from '../../domain/model/step-identity.js'
+import type {EvidenceTone} from '../../output/evidence-lines.js'
 
 /** One rendered line with its style. */
 export interface Line {
@@ -12,6 +13,9 @@ export interface Line {
   bold?: boolean
   dim?: boolean
 }
+
+/** The colour of an evidence line by its tone (the lines themselves are the shared renderer's). */
+export const TONE_COLOR: Record<EvidenceTone, Line['color']> = {changed: 'yellow', added: 'green', removed: 'red', error: 'red', unknown: undefined, plain: undefined}
 
 /** Cuts `text` to `width` columns, ending with `…` when cut. */
 export function truncate(text: string, width: number): string {
