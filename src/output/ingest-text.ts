@@ -1,5 +1,5 @@
 import type {IngestResult} from '../domain/results.js'
-import {renderTotalsLine} from './runs-text.js'
+import {renderTotalsLine} from './totals-line.js'
 
 /** What `ingest` prints: the recorded run on stdout; notes and warnings about the input for stderr. */
 export function presentIngest(result: IngestResult, file: string): {report: string; notes: string[]} {

@@ -2,9 +2,10 @@ import type {RunSummary} from '../domain/model/run-summary.js'
 import {definitionLines, formatStepLocation} from './definition-text.js'
 import type {RunDetail} from '../domain/results.js'
 import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
-import type {RunTotals, Step} from '../domain/model/run.js'
+import type {Step} from '../domain/model/run.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {sortSteps} from '../domain/model/step-order.js'
+import {renderTotalsLine} from './totals-line.js'
 
 /**
  * @example
@@ -46,10 +47,7 @@ function fitList(items: string[], width: number): string {
   return `+${items.length}`
 }
 
-export function renderTotalsLine(label: string, t: RunTotals): string {
-  const inRun = t.servedInRun ? `, ${t.servedInRun} served in-run by a sibling target` : ''
-  return `${label}: ${formatRatio(t.hits, t.cacheable)} cacheable steps from cache (${formatPercent(t.hitRate)}), time-weighted ${formatPercent(t.timeWeightedHitRate)}${inRun}`
-}
+export {renderTotalsLine}
 
 function mark(s: Step): string {
   if (s.error) return 'ERROR '

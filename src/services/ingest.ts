@@ -9,10 +9,9 @@ import {openEventSource, type EventSource} from '../adapters/input/read-events.j
 import {canonicalPlanJson, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
-import {parseMetadataFile} from '../domain/metadata/parse-metadata.js'
 import type {KeepLogs, Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
-import {applyProvenance, parseProvenanceInputs, provenanceInMetadata, type ProvenanceInput} from '../domain/provenance/sources.js'
+import type {ProvenanceInput} from '../domain/provenance/sources.js'
 import {RunRecording, saveRun, saveRunOnce} from './record.js'
 
 import type {IngestResult} from '../domain/results.js'
@@ -112,7 +111,10 @@ async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, 
     })
   }
   const metadataText = options.metadataFile ? await readInput(options.metadataFile, 'metadata file', '--metadata') : undefined
-  if (metadataText !== undefined) provenance.push(...provenanceInMetadata(metadataText, options.metadataFile!))
+  // the metadata and provenance code loads only for inputs that have some (~5 ms of every other ingest)
+  const sources = metadataText !== undefined || provenance.length || options.provenanceFiles?.length || options.provenanceFrom ? await import('../domain/provenance/sources.js') : undefined
+  const parseMetadataFile = metadataText !== undefined ? (await import('../domain/metadata/parse-metadata.js')).parseMetadataFile : undefined
+  if (metadataText !== undefined) provenance.push(...sources!.provenanceInMetadata(metadataText, options.metadataFile!))
   for (const file of options.provenanceFiles ?? []) provenance.push({kind: 'text', text: await readProvenanceFile(file), file})
   if (options.provenanceFrom) {
     const {fetchRegistryProvenance} = await import('./provenance-from-registry.js')
@@ -123,9 +125,9 @@ async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, 
 
   const dockerfile = options.dockerfile !== undefined ? await readDockerfile(options.dockerfile) : undefined
   // a bad metadata file is refused before the index is opened (or created): nothing is touched
-  if (metadataText !== undefined) parseMetadataFile(metadataText, {salt: '', file: options.metadataFile, target: options.target})
+  if (metadataText !== undefined) parseMetadataFile!(metadataText, {salt: '', file: options.metadataFile, target: options.target})
   // bad provenance fails before the index is opened (or created); parsed again below with the index's salt
-  if (provenance.length) parseProvenanceInputs(provenance, '')
+  if (provenance.length) sources!.parseProvenanceInputs(provenance, '')
   const store = await IndexStore.open(dbPath, {create: true})
   try {
     // the same bytes recorded before: say which run, change nothing (checked again when saving)
@@ -134,14 +136,18 @@ async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, 
     const salt = store.secretSalt()
     let secretValues: string[] = []
     if (metadataText !== undefined) {
-      const parsed = parseMetadataFile(metadataText, {salt, file: options.metadataFile, target: options.target})
+      const parsed = parseMetadataFile!(metadataText, {salt, file: options.metadataFile, target: options.target})
       run.metadata = parsed.metadata
       secretValues = parsed.secretValues
     }
-    const parsed = parseProvenanceInputs(provenance, salt)
-    const applied = applyProvenance(run, parsed.records, {target: options.target, sources: [...new Set(provenance.map((p) => p.file))]})
-    run = applied.run
-    secretValues = [...secretValues, ...parsed.secretValues]
+    let applied: {attached: number; notes: string[]} = {attached: 0, notes: []}
+    if (provenance.length) {
+      const parsed = sources!.parseProvenanceInputs(provenance, salt)
+      const result = sources!.applyProvenance(run, parsed.records, {target: options.target, sources: [...new Set(provenance.map((p) => p.file))]})
+      run = result.run
+      applied = result
+      secretValues = [...secretValues, ...parsed.secretValues]
+    }
     const platforms = resolveRunPlatforms(run, {metadata: run.metadata?.platforms, declared: options.platform})
     if ('conflict' in platforms) {
       throw new InputError(platforms.conflict, {file: options.file, fix: 'drop --platform, or pass the platform this build was made for'})
