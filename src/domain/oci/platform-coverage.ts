@@ -1,7 +1,7 @@
 /** Which platforms a cache can serve: the base images' per-platform root records matched against its records (cache.md §3). */
 import type {CacheLayerInfo, CacheRecordInfo, ImageRootMatch, PlatformChainEntry, PlatformCoverage} from './cache-summary.js'
 import {COMMON_PLATFORMS, formatPlatform, parsePlatform} from './platform.js'
-import {chainIdRootKey, manifestRootKey} from './root-keys.js'
+import {chainIdRootKey, chainIdRootKeyOf, extendChainId, manifestRootKey} from './root-keys.js'
 import type {BaseImageInput, SummarizeInput} from './summarize.js'
 
 /** Longest layer chain followed (a loop or a hostile config must not hang the summary). */
@@ -51,12 +51,20 @@ export function matchImageRoots(
   }
   // r1 candidates from the cache's own layer chains: base layers are usually in the cache (cache.md §3 "blob evidence")
   const ownChains = new Map<string, number[]>()
+  // the ChainID of the chain ending at a layer extends its parent's: one hash per layer, not one per layer below it
+  const chainIds = new Map<number, string>()
   for (const layer of layers) {
     const chain = resultChainFromParents(layers, layer.index, [])
     if (!chain) continue
     const diffIds = chain.map((i) => layers[i]?.diffId)
     if (diffIds.some((d) => !d)) continue
-    const r1 = chainIdRootKey(diffIds as string[])
+    let id: string | undefined
+    chain.forEach((at, k) => {
+      const known = chainIds.get(at)
+      id = known ?? (id === undefined ? (diffIds[k] as string) : extendChainId(id, diffIds[k] as string))
+      if (known === undefined) chainIds.set(at, id)
+    })
+    const r1 = id === undefined ? undefined : chainIdRootKeyOf(id)
     if (r1 && !ownChains.has(r1)) ownChains.set(r1, chain)
   }
 

@@ -31,12 +31,22 @@ export function manifestRootKey(pinnedDigest: string, platform: Platform & {osVe
 /** OCI `identity.ChainID`: ChainID(L0) = diffID0; ChainID(L0..n) = sha256(ChainID(L0..n-1) + " " + diffIDn). */
 export function chainId(diffIds: readonly string[]): string | undefined {
   let chain: string | undefined
-  for (const diffId of diffIds) chain = chain === undefined ? diffId : sha256Digest(`${chain} ${diffId}`)
+  for (const diffId of diffIds) chain = chain === undefined ? diffId : extendChainId(chain, diffId)
   return chain
+}
+
+/** ChainID(L0..n) from ChainID(L0..n-1) and diffIDn. */
+export function extendChainId(parentChainId: string, diffId: string): string {
+  return sha256Digest(`${parentChainId} ${diffId}`)
 }
 
 /** r1: the platform-specific layer chain of the image config (`rootfs.diff_ids`). */
 export function chainIdRootKey(diffIds: readonly string[]): string | undefined {
   const chain = chainId(diffIds)
-  return chain === undefined ? undefined : rootKey(sourceCacheMapDigest(chain), 0)
+  return chain === undefined ? undefined : chainIdRootKeyOf(chain)
+}
+
+/** r1 of a layer chain given its ChainID. */
+export function chainIdRootKeyOf(chain: string): string {
+  return rootKey(sourceCacheMapDigest(chain), 0)
 }
