@@ -3,7 +3,7 @@ import {BakedoctorCommand} from '../base-command.js'
 import {formatFlag, noTuiFlag} from '../cli/flags.js'
 import type {RunDiff} from '../domain/diff/types.js'
 import {DIFF_FORMATS} from '../output/show-explanation.js'
-import {shouldUseTui} from '../ui/tty.js'
+import {shouldUseTui, terminalWidth} from '../ui/tty.js'
 
 export default class Diff extends BakedoctorCommand<RunDiff> {
   static override summary = 'What changed between two runs: plan, inputs (files, base digests, ARG values), hit↔miss transitions with verdicts, timing.'
@@ -21,7 +21,7 @@ export default class Diff extends BakedoctorCommand<RunDiff> {
     if (this.jsonEnabled()) return diff
     const tui = !flags['no-tui'] && flags.format === 'text' && shouldUseTui(process.stdout, {stdin: process.stdin})
     const {showExplanation} = await import('../output/show-explanation.js')
-    await showExplanation({explanation: diff.explanation, diff, initialView: 'diff'}, {tui, format: flags.format, out: (text) => this.out(text)})
+    await showExplanation({explanation: diff.explanation, diff, initialView: 'diff'}, {tui, format: flags.format, width: terminalWidth(process.stdout), out: (text) => this.out(text)})
     return diff
   }
 }

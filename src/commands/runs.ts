@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../base-command.js'
 import type {RunSummary} from '../adapters/db/index-store.js'
+import {terminalWidth} from '../ui/tty.js'
 
 export default class Runs extends BakedoctorCommand<{runs: RunSummary[]}> {
   static override summary = 'List recorded runs: targets, platforms, hit rate, time-weighted hit rate, duration, status.'
@@ -16,7 +17,7 @@ export default class Runs extends BakedoctorCommand<{runs: RunSummary[]}> {
     const {listRuns} = await import('../services/runs.js')
     const result = await listRuns({db: flags.db, cwd: process.cwd(), limit: flags.limit, target: flags.target, branch: flags.branch})
     const {renderRunList} = await import('../output/runs-text.js')
-    this.out(renderRunList(result.runs, {width: process.stdout.isTTY ? process.stdout.columns : undefined}))
+    this.out(renderRunList(result.runs, {width: terminalWidth(process.stdout)}))
     return {runs: result.runs}
   }
 }

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BakedoctorCommand} from '../base-command.js'
 import type {RunDetail} from '../services/runs.js'
+import {terminalWidth} from '../ui/tty.js'
 
 export default class Show extends BakedoctorCommand<RunDetail> {
   static override summary = 'Show one run: steps grouped by target / platform / stage, cached or not, durations, errors.'
@@ -20,7 +21,7 @@ export default class Show extends BakedoctorCommand<RunDetail> {
     const {showRun} = await import('../services/runs.js')
     const detail = await showRun({db: flags.db, cwd: process.cwd(), run: args.run})
     const {renderRunDetail} = await import('../output/runs-text.js')
-    this.out(renderRunDetail(detail, {internal: flags.internal, definitions: flags.definitions}))
+    this.out(renderRunDetail(detail, {internal: flags.internal, definitions: flags.definitions, width: terminalWidth(process.stdout)}))
     return detail
   }
 }

@@ -1,35 +1,41 @@
 import type {RunDiff} from '../domain/diff/types.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {shortDigest} from '../domain/oci/digest.js'
-import {formatDuration, formatPercent, table} from '../lib/format.js'
+import {fitLine, formatDuration, formatPercent, table, truncate} from '../lib/format.js'
 
-/** Plan, inputs, step transitions and timing of two runs. */
-export function renderDiffText(d: RunDiff): string {
+/**
+ * Plan, inputs, step transitions and timing of two runs. With `width` (a terminal) every line fits
+ * it: long values, labels and evidence are cut, the words around them stay. Piped output is never cut.
+ */
+export function renderDiffText(d: RunDiff, options: {width?: number} = {}): string {
+  const {width} = options
   const lines: string[] = []
   lines.push(`${d.a.id ?? 'A'} → ${d.b.id ?? 'B'}: hit rate ${formatPercent(d.a.hitRate)} → ${formatPercent(d.b.hitRate)}, duration ${formatDuration(d.a.durationMs)} → ${formatDuration(d.b.durationMs)}`)
   lines.push('', 'Plan')
   if (!d.plan) lines.push(`  ${d.planNote ?? 'not recorded'}`)
   else if (d.plan.length === 0) lines.push('  no differences')
-  else for (const c of d.plan) lines.push(`  ${c.target}.${c.attribute}: ${c.old ?? '(unset)'} → ${c.new ?? '(unset)'}`)
+  else for (const c of d.plan) lines.push(fitLine([`  ${c.target}.${c.attribute}: `, c.old ?? '(unset)', ' → ', c.new ?? '(unset)'], [[1, 3]], width))
   lines.push('', 'Inputs')
   if (!d.inputs.length && !d.baseImages.length) lines.push('  no recorded input differs')
   for (const b of d.baseImages) lines.push(`  base image ${b.ref}${b.platform ? ` (${b.platform})` : ''}: ${shortDigest(b.old) || '(none)'} → ${shortDigest(b.new) || '(none)'}`)
   for (const i of d.inputs) {
     // an instruction change reads best as the word diff explain shows; other inputs as old → new
-    lines.push(i.diff !== undefined ? `  ${i.place}  instruction: ${i.diff}` : `  ${i.place}  ${i.kind}${i.name ? ` ${i.name}` : ''}: ${i.old ?? '(none)'} → ${i.new ?? '(none)'}`)
+    lines.push(i.diff !== undefined
+      ? fitLine(['  ', i.place, '  instruction: ', i.diff], [3, 1], width)
+      : fitLine(['  ', i.place, `  ${i.kind}${i.name ? ` ${i.name}` : ''}: `, i.old ?? '(none)', ' → ', i.new ?? '(none)'], [[3, 5], 1], width))
   }
   lines.push('', 'Steps')
   if (!d.steps.length) lines.push('  no step changed between hit and miss')
-  for (const s of d.steps) lines.push(`  ${s.from} → ${s.to}  ${s.label}${s.verdict ? `  — ${s.verdict}${s.summary ? `: ${s.summary}` : ''}` : ''}`)
+  for (const s of d.steps) lines.push(fitLine([`  ${s.from} → ${s.to}  `, s.label, s.verdict ? `  — ${s.verdict}${s.summary ? ': ' : ''}` : '', (s.verdict && s.summary) || ''], [[1, 3]], width))
   lines.push('', `Timing (total ${formatDuration(d.timing.totalOldMs)} → ${formatDuration(d.timing.totalNewMs)}), slowest steps of ${d.b.id ?? 'B'}`)
-  lines.push(table(d.timing.slowest.map((t) => ['  ' + formatDuration(t.oldMs), '→', formatDuration(t.newMs), t.label])))
+  lines.push(table(d.timing.slowest.map((t) => ['  ' + formatDuration(t.oldMs), '→', formatDuration(t.newMs), t.label]), {width, cut: [3]}))
   if (d.explanation.rootCauses.length) {
     lines.push('', 'Root causes')
     for (const group of groupRootCauses(d.explanation)) {
-      lines.push(`  ${group[0]!.verdict}  ${group.map((r) => r.label).join('; ')}`, `    ${group[0]!.summary}`)
+      lines.push(fitLine([`  ${group[0]!.verdict}  `, group.map((r) => r.label).join('; ')], [1], width), `    ${group[0]!.summary}`)
     }
   }
-  return lines.join('\n')
+  return (width === undefined ? lines : lines.map((l) => truncate(l, width))).join('\n')
 }
 
 const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')

@@ -1,7 +1,7 @@
 import type {RunSummary} from '../domain/model/run-summary.js'
 import {definitionLines, formatStepLocation} from './definition-text.js'
 import type {RunDetail} from '../domain/results.js'
-import {formatDuration, formatPercent, formatRatio, formatTime, table} from '../lib/format.js'
+import {columnRoom, fitList, fitLine, formatDuration, formatPercent, formatRatio, formatTime, table, truncate} from '../lib/format.js'
 import type {Step} from '../domain/model/run.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {sortSteps} from '../domain/model/step-order.js'
@@ -24,8 +24,7 @@ export function renderRunList(runs: RunSummary[], options: {width?: number} = {}
   }
   if (options.width !== undefined) {
     // on a terminal the list fits its width: long target and platform lists are cut to `a,b,+14`
-    const others = [0, 1, 4, 5, 6, 7, 8].reduce((sum, c) => sum + Math.max(...rows.map((row) => row[c]!.length)), 0)
-    const room = Math.max(16, options.width - others - 2 * 8)
+    const room = Math.max(16, columnRoom(rows, [2, 3], options.width))
     // platforms are few and each matters: they keep their width while targets keep at least 12 columns
     const platformsWidth = Math.min(Math.max(...rows.map((row) => row[3]!.length)), Math.max(Math.floor(room / 2), room - 12))
     runs.forEach((r, i) => {
@@ -34,17 +33,6 @@ export function renderRunList(runs: RunSummary[], options: {width?: number} = {}
     })
   }
   return table(rows)
-}
-
-/** `api,worker,+14`: as many items as fit in `width` columns, then how many more there are. */
-function fitList(items: string[], width: number): string {
-  const all = items.join(',')
-  if (all.length <= width) return all
-  for (let n = items.length - 1; n >= 0; n--) {
-    const text = [...items.slice(0, n), `+${items.length - n}`].join(',')
-    if (text.length <= width) return text
-  }
-  return `+${items.length}`
 }
 
 export {renderTotalsLine}
@@ -57,8 +45,12 @@ function mark(s: Step): string {
   return 'RAN   '
 }
 
-/** Steps grouped by target / platform / stage with their state and duration. */
-export function renderRunDetail(detail: RunDetail, options: {internal?: boolean; definitions?: boolean} = {}): string {
+/**
+ * Steps grouped by target / platform / stage with their state and duration. With `width` (a
+ * terminal) lines fit it: a step's instruction is cut, its state, time and Dockerfile line stay;
+ * other long lines end cut. Piped output is never cut.
+ */
+export function renderRunDetail(detail: RunDetail, options: {internal?: boolean; definitions?: boolean; width?: number} = {}): string {
   const {run} = detail
   const lines: string[] = []
   lines.push(`Run ${run.id}  ${formatTime(run.createdAt)}  ${run.status}${run.error ? `: ${run.error}` : ''}`)
@@ -80,7 +72,8 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
     lines.push('', key)
     for (const s of steps) {
       const where = formatStepLocation(s.provenance?.location ?? (s.stepInputs?.line ? {file: s.stepInputs.dockerfile ?? 'Dockerfile', startLine: s.stepInputs.line, endLine: s.stepInputs.line, text: []} : undefined))
-      lines.push(`  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}${s.instruction}${where ? `  (${where})` : ''}`)
+      const head = `  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}`
+      lines.push(fitLine([head, s.instruction, where ? `  (${where})` : ''], [1], options.width))
       if (options.definitions && s.provenance) for (const l of definitionLines(s.provenance.definition)) lines.push(`          ${l}`)
       if (s.error) {
         lines.push(`          error: ${s.error}`)
@@ -88,7 +81,8 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
       }
     }
   }
-  return lines.join('\n')
+  const {width} = options
+  return (width === undefined ? lines : lines.map((l) => truncate(l, width))).join('\n')
 }
 
 export {stepLabel}

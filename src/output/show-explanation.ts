@@ -1,7 +1,8 @@
 import type {RunDiff} from '../domain/diff/types.js'
 import type {Explanation} from '../domain/explain/types.js'
 
-type Render<T> = (value: T, options: {all?: boolean}) => Promise<string>
+/** `width`: the terminal's, when the text goes to one (text formats fit it; piped output is never cut) */
+type Render<T> = (value: T, options: {all?: boolean; width?: number}) => Promise<string>
 
 /** `--format` of `explain` (and `build --explain`): name → renderer. A new format is a renderer file plus one line here. */
 export const EXPLANATION_FORMATS: Record<string, Render<Explanation>> = {
@@ -19,7 +20,7 @@ export const EXPLANATION_FORMATS: Record<string, Render<Explanation>> = {
 
 /** `--format` of `diff`. */
 export const DIFF_FORMATS: Record<string, Render<RunDiff>> = {
-  text: async (diff) => (await import('./diff-text.js')).renderDiffText(diff),
+  text: async (diff, options) => (await import('./diff-text.js')).renderDiffText(diff, options),
   markdown: async (diff) => (await import('./diff-text.js')).renderDiffMarkdown(diff),
 }
 
@@ -29,7 +30,7 @@ export const DIFF_FORMATS: Record<string, Render<RunDiff>> = {
  */
 export async function showExplanation(
   shown: {explanation: Explanation; diff?: RunDiff; initialView?: 'diff'},
-  options: {tui: boolean; format?: string; all?: boolean; out: (text: string) => void},
+  options: {tui: boolean; format?: string; all?: boolean; width?: number; out: (text: string) => void},
 ): Promise<void> {
   const format = options.format ?? 'text'
   if (options.tui) {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {shouldUseTui} from './tty.js'
+import {shouldUseTui, terminalWidth} from './tty.js'
 
 describe('shouldUseTui', () => {
   const tty = {isTTY: true, columns: 120}
@@ -18,5 +18,14 @@ describe('shouldUseTui', () => {
     expect(shouldUseTui({isTTY: true, columns: 0}, {env: {}})).toBe(false)
     expect(shouldUseTui({isTTY: true}, {env: {}})).toBe(false)
     expect(shouldUseTui(tty, {env: {}, stdin: {isTTY: false}})).toBe(false)
+  })
+})
+
+describe('terminalWidth (what runs, show and diff fit)', () => {
+  it("is the terminal's columns; a pipe or a 0-column pty gets no width, so nothing is cut", () => {
+    expect(terminalWidth({isTTY: true, columns: 93})).toBe(93)
+    expect(terminalWidth({isTTY: false, columns: 93})).toBeUndefined()
+    expect(terminalWidth({columns: 93})).toBeUndefined()
+    expect(terminalWidth({isTTY: true, columns: 0})).toBeUndefined()
   })
 })

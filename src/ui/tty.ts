@@ -46,3 +46,11 @@ function isCi(env: Record<string, string | undefined>): boolean {
   }
   return set('CI') || set('CONTINUOUS_INTEGRATION')
 }
+
+/**
+ * The width text reports fit (`runs`, `show`, `diff`): the terminal's columns when stdout is a
+ * terminal with a real width; undefined on a pipe (and a 0-column pty), where nothing is cut.
+ */
+export function terminalWidth(stdout: TtyLike): number | undefined {
+  return stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : undefined
+}

@@ -5,6 +5,9 @@
 import type {StepExplanation} from '../../domain/explain/types.js'
 import {stepLabel} from '../../domain/model/step-identity.js'
 import type {EvidenceTone} from '../../output/evidence-lines.js'
+import {truncate} from '../../lib/format.js'
+
+export {truncate}
 
 /** One rendered line with its style. */
 export interface Line {
@@ -16,13 +19,6 @@ export interface Line {
 
 /** The colour of an evidence line by its tone (the lines themselves are the shared renderer's). */
 export const TONE_COLOR: Record<EvidenceTone, Line['color']> = {changed: 'yellow', added: 'green', removed: 'red', error: 'red', unknown: undefined, plain: undefined}
-
-/** Cuts `text` to `width` columns, ending with `…` when cut. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return ''
-  if (text.length <= width) return text
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`
-}
 
 /** Hard-wraps `text` to `width`, preferring breaks at spaces; continuation lines get `indent`. */
 export function wrap(text: string, width: number, indent = ''): string[] {
