@@ -1,6 +1,4 @@
-import {Command} from '@oclif/core/command'
-import * as Flags from '@oclif/core/flags'
-import {ux} from '@oclif/core/ux'
+import {Command, Flags, ux} from './cli/oclif.js'
 import {BakedoctorError, exitCodeFor, renderError} from './errors.js'
 import {redactOutput, redactOutputValue} from './lib/redact.js'
 

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import {Flags} from './oclif.js'
 import os from 'node:os'
 import path from 'node:path'
 import {UsageError} from '../errors.js'

@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from './oclif.js'
 import os from 'node:os'
 import path from 'node:path'
 import type {HistoryConnection, HistoryFilter} from '../services/history.js'

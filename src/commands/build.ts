@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
 import {gateRulesOf, gateThresholdFlags, noTuiFlag} from '../cli/flags.js'
 import {FailedCheck} from '../errors.js'

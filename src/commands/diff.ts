@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {Args} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
 import {formatFlag, noTuiFlag} from '../cli/flags.js'
 import type {RunDiff} from '../domain/diff/types.js'

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import {Flags} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
 import {gateRulesOf, gateThresholdFlags} from '../cli/flags.js'
 import {FailedCheck, UsageError} from '../errors.js'

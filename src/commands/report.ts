@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import {Flags} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
 import type {Report} from '../domain/report/types.js'
 

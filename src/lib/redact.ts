@@ -10,8 +10,8 @@ import {randomBytes} from 'node:crypto'
 import {Redactor} from '../domain/redact/policy.js'
 
 const knownSecrets = new Set<string>()
-/** until an index is opened, a per-process salt: markers still pair equal values within one output */
-let salt = randomBytes(16).toString('hex')
+/** until an index is opened, a per-process salt (drawn when first needed): markers still pair equal values within one output */
+let salt: string | undefined
 let redactor: Redactor | undefined
 
 export function registerSecret(value: string | undefined): void {
@@ -30,7 +30,7 @@ export function useIndexSalt(indexSalt: string): void {
 }
 
 export function outputRedactor(): Redactor {
-  return (redactor ??= new Redactor({salt, known: knownSecrets}))
+  return (redactor ??= new Redactor({salt: (salt ??= randomBytes(16).toString('hex')), known: knownSecrets}))
 }
 
 /** A text about to be printed or written. */

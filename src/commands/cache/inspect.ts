@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from '../../cli/oclif.js'
 import {BakedoctorCommand} from '../../base-command.js'
 import {dockerConfigDir, registryFlags} from '../../cli/flags.js'
 import type {CacheCheckResult} from '../../services/cache-check.js'

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import {Flags} from '../../cli/oclif.js'
 import {BakedoctorCommand} from '../../base-command.js'
 import type {PullResult} from '../../services/history.js'
 import {connectionFlags, connectionOf, filterFlags, filterOf, historyArgs} from '../../cli/history-flags.js'

@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from '../../cli/oclif.js'
 import {BakedoctorCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import type {PlanDiffResult, PlanRef} from '../../services/plan.js'

@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {Args} from '../../cli/oclif.js'
 import {BakedoctorCommand} from '../../base-command.js'
 import {parseAssignments, planFlags, readStdin} from '../../cli/flags.js'
 import type {ResolvedPlan} from '../../services/plan.js'

@@ -1,9 +1,15 @@
-import dockerfileAst from 'dockerfile-ast'
+import {createRequire} from 'node:module'
+import type * as DockerfileAst from 'dockerfile-ast'
 import type {Instruction, Property} from 'dockerfile-ast'
 import {InputError} from '../errors.js'
 
-/** `dockerfile-ast` is CommonJS: take its exports from the default import. */
-const {DockerfileParser} = dockerfileAst
+/**
+ * `dockerfile-ast` (CommonJS, ~40 modules with its language-server types) is loaded on the first
+ * parse, not with every module that may parse: `explain` and `gate` import this module but parse a
+ * Dockerfile only for the few verdicts that read one (~110 M instructions at every start otherwise).
+ */
+let parser: typeof DockerfileAst.DockerfileParser | undefined
+const dockerfileParser = () => (parser ??= (createRequire(import.meta.url)('dockerfile-ast') as typeof DockerfileAst).DockerfileParser)
 
 export interface DockerfileFlag {
   name: string
@@ -100,7 +106,7 @@ function toInstruction(instruction: Instruction): DockerfileInstruction {
  * Throws InputError (with the file and line) for a Dockerfile BuildKit would reject outright.
  */
 export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDockerfile {
-  const ast = DockerfileParser.parse(text)
+  const ast = dockerfileParser().parse(text)
   const escape = ast.getEscapeCharacter()
   const globalArgs: DockerfileInstruction[] = []
   const stages: DockerfileStage[] = []
