@@ -2,6 +2,8 @@ import {Flags} from './oclif.js'
 import os from 'node:os'
 import path from 'node:path'
 import {UsageError} from '../errors.js'
+import {THRESHOLDS} from '../domain/gate/rule-registry.js'
+import type {ThresholdFlag} from '../domain/gate/types.js'
 import type {GateRuleInput} from '../services/gate.js'
 
 /**
@@ -9,16 +11,20 @@ import type {GateRuleInput} from '../services/gate.js'
  * functions that turn their values into service options.
  */
 
-/** Gate thresholds: `gate` and `build` (which gates every run it records) take the same ones. */
+const thresholdFlag = (description: string) => Flags.string({description})
+
+/**
+ * Gate thresholds: `gate` and `build` (which gates every run it records) take the same ones: one
+ * flag per threshold the gate rules declare (domain/gate/rule-registry.ts), and `--baseline`.
+ */
 export const gateThresholdFlags = {
-  'min-hit-rate': Flags.string({description: 'minimum hit rate in percent (cached cacheable steps / cacheable steps; served in-run steps never count)'}),
-  'min-time-saved-rate': Flags.string({description: 'minimum time-weighted hit rate in percent (seconds saved / (saved + spent))'}),
-  'max-drop': Flags.string({description: 'maximum drop of the hit rate below the baseline\'s, in percentage points'}),
+  ...(Object.fromEntries(THRESHOLDS.map((t) => [t.flag, thresholdFlag(t.description)])) as Record<ThresholdFlag, ReturnType<typeof thresholdFlag>>),
   baseline: Flags.string({description: 'baseline for --max-drop: a run (r12, latest~1) or branch:NAME (its latest run) [default: the previous run of the same targets]'}),
 }
 
-export function gateRulesOf(flags: {'min-hit-rate'?: string; 'min-time-saved-rate'?: string; 'max-drop'?: string; baseline?: string}): GateRuleInput {
-  return {minHitRate: flags['min-hit-rate'], minTimeSavedRate: flags['min-time-saved-rate'], maxDrop: flags['max-drop'], baseline: flags.baseline}
+export function gateRulesOf(flags: {[F in ThresholdFlag]?: string} & {baseline?: string}): GateRuleInput {
+  const rules: GateRuleInput = Object.fromEntries(THRESHOLDS.map((t) => [t.name, flags[t.flag]]))
+  return {...rules, baseline: flags.baseline}
 }
 
 /** How to reach a registry (cache refs, base images). */

@@ -1,5 +1,5 @@
 import type {GateResult, GateRootCause, RuleResult} from '../domain/gate/types.js'
-import {describeSource, baselineText, rootCauseLines, ruleRequiredText} from './gate-text.js'
+import {describeSource, baselineText, rootCauseLines, ruleRequiredText, ruleTitle} from './gate-text.js'
 
 /**
  * The gate as JUnit XML for CI test reporters: one `<testcase>` per rule (per target × platform
@@ -30,7 +30,7 @@ export function renderGateJunit(result: GateResult): string {
     )
   }
   for (const r of result.rules) {
-    const open = `    <testcase classname="bakedoctor.gate.${attr(r.kind)}" name="${attr(`${r.label} ${ruleName(r)} ${ruleRequiredText(r)}`)}" time="0"`
+    const open = `    <testcase classname="bakedoctor.gate.${attr(r.kind)}" name="${attr(`${r.label} ${ruleTitle(r)} ${ruleRequiredText(r)}`)}" time="0"`
     if (r.status === 'pass') {
       cases.push(`${open}>\n      <system-out>${body(r.message)}</system-out>\n    </testcase>`)
     } else if (r.status === 'skip') {
@@ -65,10 +65,6 @@ export function renderGateJunit(result: GateResult): string {
     '</testsuites>',
     '',
   ].join('\n')
-}
-
-function ruleName(r: RuleResult): string {
-  return r.kind === 'hit-rate' ? 'hit rate' : r.kind === 'time-saved-rate' ? 'time saved rate' : 'hit rate drop'
 }
 
 function causesFor(r: RuleResult, result: GateResult): GateRootCause[] {

@@ -1,6 +1,6 @@
 import type {GateResult, RuleResult} from '../domain/gate/types.js'
 import {formatDuration} from '../lib/format.js'
-import {describeSource, baselineText, ruleActualText, ruleRequiredText, runLine} from './gate-text.js'
+import {describeSource, baselineText, ruleActualText, ruleRequiredText, ruleTitle, runLine} from './gate-text.js'
 
 const ICON: Record<RuleResult['status'], string> = {pass: '✅ pass', fail: '❌ fail', skip: '➖ skipped'}
 
@@ -27,7 +27,7 @@ export function renderGateMarkdown(result: GateResult): string {
   if (result.rules.length) {
     out.push('| Rule | Actual | Required | Result |', '|---|---|---|---|')
     for (const r of result.rules) {
-      out.push(`| ${cell(`${r.label} ${ruleName(r)}`)} | ${cell(ruleActualText(r))} | ${cell(ruleRequiredText(r))} | ${ICON[r.status]} |`)
+      out.push(`| ${cell(`${r.label} ${ruleTitle(r)}`)} | ${cell(ruleActualText(r))} | ${cell(ruleRequiredText(r))} | ${ICON[r.status]} |`)
     }
     out.push('')
     const skipped = result.rules.filter((r) => r.status === 'skip')
@@ -53,10 +53,6 @@ export function renderGateMarkdown(result: GateResult): string {
     out.push('')
   }
   return out.join('\n')
-}
-
-function ruleName(r: RuleResult): string {
-  return r.kind === 'hit-rate' ? 'hit rate' : r.kind === 'time-saved-rate' ? 'time saved rate' : 'hit rate drop'
 }
 
 /** Plain text in markdown: no accidental HTML, emphasis or links. */

@@ -1,3 +1,4 @@
+import {THRESHOLDS, ruleOf, thresholdValueText} from '../domain/gate/rule-registry.js'
 import type {AppliedThreshold, GateResult, GateRootCause, RuleResult, SettingSource} from '../domain/gate/types.js'
 import {formatDuration, formatPercent} from '../lib/format.js'
 
@@ -64,7 +65,7 @@ export function runLine(result: GateResult): string {
 }
 
 export function thresholdLine(t: AppliedThreshold): string {
-  const scoped = t.name === 'min-hit-rate' || t.name === 'min-time-saved-rate' || t.name === 'max-drop'
+  const scoped = THRESHOLDS.some((threshold) => threshold.flag === t.name)
   return `${t.name} ${t.value}${scoped ? ` for ${t.appliesTo}` : ''} (${describeSource(t.source)})`
 }
 
@@ -85,12 +86,20 @@ export function ruleActualText(r: RuleResult): string {
       return `${formatPercent(r.actual / 100)} (${formatDuration(r.savedMs)} saved, ${formatDuration(r.spentMs)} spent)`
     case 'max-drop':
       return `${Math.round(r.actual * 10) / 10} points (${formatPercent((r.baselineRate ?? 0) / 100)} → ${formatPercent((r.rate ?? 0) / 100)})`
+    default:
+      // a rule without a figure of its own here: its value in its threshold's unit
+      return ruleOf(r.kind).threshold.unit === 'points' ? `${Math.round(r.actual * 10) / 10} points` : formatPercent(r.actual / 100)
   }
+}
+
+/** What a rule measures, as reports name it: `hit rate`. */
+export function ruleTitle(r: RuleResult): string {
+  return ruleOf(r.kind).title
 }
 
 /** `>= 80%`, `<= 5 points` */
 export function ruleRequiredText(r: RuleResult): string {
-  return r.kind === 'max-drop' ? `<= ${r.required.value} points` : `>= ${r.required.value}%`
+  return `${r.comparison} ${thresholdValueText(ruleOf(r.kind).threshold.name, r.required.value)}`
 }
 
 export function rootCauseLines(c: GateRootCause, n: number): string[] {

@@ -2,8 +2,9 @@ import type {IndexStore, RunSummary} from '../adapters/db/index-store.js'
 import type {Explanation} from '../domain/explain/types.js'
 import {isBaselineRef} from '../domain/gate/config.js'
 import {evaluateGate, groupTotals} from '../domain/gate/evaluate.js'
-import {FLAG_NAMES, hasAnyThreshold, parsePercent, resolveSettings, type GateFlagValues} from '../domain/gate/settings.js'
-import {GATE_SCOPES, THRESHOLD_NAMES, type GateBaseline, type GateGroup, type GateResult, type GateRootCause, type GateScope, type GateSettings, type RuleResult} from '../domain/gate/types.js'
+import {THRESHOLDS, THRESHOLD_NAMES, thresholdNamed, thresholdsNeeding} from '../domain/gate/rule-registry.js'
+import {FLAG_NAMES, hasAnyThreshold, isSetAnywhere, parsePercent, resolveSettings, type GateFlagValues} from '../domain/gate/settings.js'
+import {GATE_SCOPES, type GateBaseline, type GateGroup, type GateResult, type GateRootCause, type GateScope, type GateSettings, type RuleResult, type ThresholdName} from '../domain/gate/types.js'
 import type {Run, RunTotals, Step} from '../domain/model/run.js'
 import {UsageError} from '../errors.js'
 
@@ -13,10 +14,7 @@ export type {GateResult} from '../domain/gate/types.js'
 export type GateExplainFn = (options: {db: string; cwd: string; run: string; against?: string}) => Promise<Explanation>
 
 /** Rule values as flags give them: percentages as numbers or text (`80`, `80%`). */
-export interface GateRuleInput {
-  minHitRate?: number | string
-  minTimeSavedRate?: number | string
-  maxDrop?: number | string
+export type GateRuleInput = {[N in ThresholdName]?: number | string} & {
   /** `r12`, `latest~1`, `branch:main` */
   baseline?: string
   per?: string[]
@@ -61,7 +59,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const settings = resolveSettings(flags, config)
   if (!hasAnyThreshold(settings)) {
     throw new UsageError('the gate has nothing to check: no threshold was given', {
-      fix: `pass --min-hit-rate N (and/or --min-time-saved-rate N, --max-drop N), or set "gate": {"minHitRate": N} in bakedoctor.config.json${config ? ` (found ${config.file}, which sets no threshold)` : ''}`,
+      fix: `pass ${thresholdFlagsText()}, or set "gate": {"${THRESHOLDS[0]!.name}": N} in bakedoctor.config.json${config ? ` (found ${config.file}, which sets no threshold)` : ''}`,
     })
   }
   const wantsDrop = anyDrop(settings)
@@ -138,7 +136,8 @@ function parseRuleInput(input: GateRuleInput): GateFlagValues {
     if (raw === undefined) continue
     const parsed = parsePercent(raw)
     if ('error' in parsed) {
-      throw new UsageError(`${FLAG_NAMES[name]} ${parsed.error}`, {fix: `give ${name === 'maxDrop' ? 'percentage points' : 'a percentage'} from 0 to 100, e.g. ${FLAG_NAMES[name]} ${name === 'maxDrop' ? 5 : 80}`})
+      const {unit} = thresholdNamed(name)
+      throw new UsageError(`${FLAG_NAMES[name]} ${parsed.error}`, {fix: `give ${unit === 'points' ? 'percentage points' : 'a percentage'} from 0 to 100, e.g. ${FLAG_NAMES[name]} ${unit === 'points' ? 5 : 80}`})
     }
     out[name] = parsed.value
   }
@@ -169,14 +168,20 @@ function storedTotals(summary: RunSummary): RunTotals {
   }
 }
 
-function anyTimeSaved(settings: GateSettings): boolean {
-  return settings.minTimeSavedRate !== undefined || Object.values(settings.platforms).some((p) => p.minTimeSavedRate !== undefined) ||
-    Object.values(settings.targets).some((t) => t.minTimeSavedRate !== undefined || Object.values(t.platforms).some((p) => p.minTimeSavedRate !== undefined))
+/** `--min-hit-rate N (and/or --min-time-saved-rate N, --max-drop N)`: every rule's flag. */
+function thresholdFlagsText(): string {
+  const [first, ...rest] = THRESHOLDS.map((t) => `--${t.flag} N`)
+  return `${first}${rest.length ? ` (and/or ${rest.join(', ')})` : ''}`
 }
 
+/** What each hit cost when it last ran: only the rules that weigh by time need it. */
+function anyTimeSaved(settings: GateSettings): boolean {
+  return isSetAnywhere(settings, thresholdsNeeding('executionHistory'))
+}
+
+/** A rule that compares against a baseline run is set somewhere. */
 function anyDrop(settings: GateSettings): boolean {
-  return settings.maxDrop !== undefined || Object.values(settings.platforms).some((p) => p.maxDrop) ||
-    Object.values(settings.targets).some((t) => t.maxDrop || Object.values(t.platforms).some((p) => p.maxDrop))
+  return isSetAnywhere(settings, thresholdsNeeding('baseline'))
 }
 
 function checkFilter(run: Run, options: {target?: string; platform?: string}): void {

@@ -1,9 +1,10 @@
 import {InputError} from '../errors.js'
 import {jsonTooDeepAt} from '../json-error-offset.js'
+import {THRESHOLD_NAMES, thresholdExpectation} from './rule-registry.js'
+import {GATE_SCOPES, type GateFileConfig, type GateScope, type LoadedConfig, type ThresholdValues} from './types.js'
 
 /** a config is a few levels deep (gate → targets → name → platforms → name → rule) */
 const MAX_CONFIG_NESTING = 32
-import {GATE_SCOPES, type GateFileConfig, type GateScope, type LoadedConfig} from './types.js'
 
 /**
  * Parses and validates a bakedoctor config file's text (pure: the adapter reads the file).
@@ -49,9 +50,10 @@ function historyRef(root: unknown, file: string, path: string): string | undefin
 }
 
 const ROOT_KEYS = ['$schema', 'gate', 'history']
-const GATE_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'baseline', 'per', 'allowEmpty', 'allowMissingBaseline', 'targets', 'platforms']
-const TARGET_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop', 'platforms']
-const PLATFORM_KEYS = ['minHitRate', 'minTimeSavedRate', 'maxDrop']
+/** every rule's threshold is a key at each level (rule-registry.ts) */
+const PLATFORM_KEYS: string[] = [...THRESHOLD_NAMES]
+const TARGET_KEYS = [...PLATFORM_KEYS, 'platforms']
+const GATE_KEYS = [...PLATFORM_KEYS, 'baseline', 'per', 'allowEmpty', 'allowMissingBaseline', 'targets', 'platforms']
 
 const EXAMPLE = '{"gate": {"minHitRate": 80, "targets": {"api": {"minHitRate": 90}}, "platforms": {"linux/arm64": {"minHitRate": 50}}}}'
 
@@ -109,9 +111,9 @@ function validateRoot(value: unknown, file: string, prefix: string): GateFileCon
   return out
 }
 
-function platformMap(value: unknown, file: string, path: string): Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}> {
+function platformMap(value: unknown, file: string, path: string): Record<string, ThresholdValues> {
   if (!isObject(value)) throw badValue(file, path, value, 'an object of platforms', '"platforms": {"linux/arm64": {"minHitRate": 50}}')
-  const out: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}> = {}
+  const out: Record<string, ThresholdValues> = {}
   for (const [name, p] of Object.entries(value)) {
     const pPath = `${path}${key(name)}`
     if (!/^[a-z0-9_.-]+\/[a-z0-9_.-]+(\/[a-z0-9_.-]+)?$/i.test(name)) {
@@ -124,13 +126,14 @@ function platformMap(value: unknown, file: string, path: string): Record<string,
   return out
 }
 
-function thresholds(obj: Record<string, unknown>, file: string, path: string): {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number} {
-  const out: {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number} = {}
-  for (const name of ['minHitRate', 'minTimeSavedRate', 'maxDrop'] as const) {
+function thresholds(obj: Record<string, unknown>, file: string, path: string): ThresholdValues {
+  const out: ThresholdValues = {}
+  for (const name of THRESHOLD_NAMES) {
     const v = obj[name]
     if (v === undefined) continue
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) {
-      throw badValue(file, `${path}.${name}`, v, name === 'maxDrop' ? 'a number of percentage points from 0 to 100' : 'a percentage: a number from 0 to 100', `"${name}": ${name === 'maxDrop' ? 5 : 80}`)
+      const {expected, example} = thresholdExpectation(name)
+      throw badValue(file, `${path}.${name}`, v, expected, `"${name}": ${example}`)
     }
     out[name] = v
   }

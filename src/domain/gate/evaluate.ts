@@ -1,5 +1,6 @@
 import type {Step} from '../model/run.js'
 import {computeTotals} from '../model/totals.js'
+import {ruleOf} from './rule-registry.js'
 import {GATE_RULES} from './rules/index.js'
 import {appliedThresholds, thresholdFor} from './settings.js'
 import type {GateBaseline, GateGroup, GateOutcome, GateResult, GateScope, GateSettings, RuleResult} from './types.js'
@@ -75,7 +76,7 @@ export function evaluateGate(input: GateEvaluationInput): Omit<GateResult, 'root
     for (const scope of ['overall', 'target', 'platform', 'target-platform'] as const) {
       if (!per.has(scope)) continue
       for (const group of groups.filter((g) => g.scope === scope)) {
-        const required = thresholdFor(settings, rule.threshold, group)
+        const required = thresholdFor(settings, rule.threshold.name, group)
         if (!required) continue
         // the same steps with the same threshold are checked once (e.g. one target: target = overall)
         const dedupe = `${rule.kind}|${signature(group)}|${required.value}`
@@ -96,7 +97,7 @@ export function evaluateGate(input: GateEvaluationInput): Omit<GateResult, 'root
   const passedCount = rules.length - failed.length - skipped.length
   const skipNote = skipped.length ? `, ${skipped.length} skipped` : ''
   // a rule that cannot be judged never passes silently: exit 2 with the reason
-  const noBaseline = skipped.filter((r) => r.kind === 'max-drop' && !input.baseline?.groups)
+  const noBaseline = skipped.filter((r) => ruleOf(r.kind).needs?.baseline && !input.baseline?.groups)
   const unjudged = noBaseline.length && !settings.allowMissingBaseline.value ? noBaseline : rules.length && skipped.length === rules.length ? skipped : []
   let fix: string | undefined
   if (run.status !== 'completed') {

@@ -1,15 +1,41 @@
-import type {GateBaseline, GateGroup, RuleKind, RuleResult, Setting, ThresholdName} from './types.js'
+import type {GateBaseline, GateGroup, RuleKind, RuleResult, Setting} from './types.js'
+
+/**
+ * The setting a rule's threshold is read from, declared by the rule itself: the settings and config
+ * key (`minHitRate`, also per target / platform in bakedoctor.config.json), the flag of `gate` and
+ * `build` (`--min-hit-rate`), what its values mean. Flags, help, the config schema and the report's
+ * echo are made from these declarations (rule-registry.ts): a new threshold is declared here only.
+ */
+export interface GateThreshold<N extends string = string, F extends string = string> {
+  /** settings and config key: `minHitRate` */
+  name: N
+  /** flag name without dashes: `min-hit-rate` */
+  flag: F
+  /** `percent`: a rate the figure must reach (`>= 80%`); `points`: percentage points it may lose (`<= 5 points`) */
+  unit: 'percent' | 'points'
+  /** the flag's help */
+  description: string
+}
 
 /**
  * A gate rule: one figure of a group of steps checked against a threshold. Rules are listed in
  * `GATE_RULES` (rules/index.ts); each is checked on every group its scope selects. A rule whose
  * figure is unknown is skipped with the reason, never passed silently and never failed for want of data.
+ * Its kind, threshold name and flag are literal types (`GateRule<'hit-rate', 'minHitRate', 'min-hit-rate'>`):
+ * the settings, config and flag types are derived from them.
  */
-export interface GateRule<K extends string = string> {
+export interface GateRule<K extends string = string, N extends string = string, F extends string = string> {
   /** names the rule in results (`hit-rate:overall`) */
   kind: K
+  /** what it measures, as reports name it: `hit rate` */
+  title: string
   /** the setting holding its threshold (flag, config file, per target / platform) */
-  threshold: ThresholdName
+  threshold: GateThreshold<N, F>
+  /**
+   * what the gate must load for it: `baseline`, a baseline run (a missing one stops the gate unless
+   * allowed); `executionHistory`, what each hit cost when it last executed
+   */
+  needs?: {baseline?: boolean; executionHistory?: boolean}
   check(group: GateGroup, context: GateRuleContext): RuleResult & {kind: K}
 }
 

@@ -1,16 +1,14 @@
 import type {
   AppliedThreshold, GateFileConfig, GateScope, GateSettings, LoadedConfig, Setting, SettingSource, TargetOverride, ThresholdName, ThresholdSet,
 } from './types.js'
-import {THRESHOLD_NAMES} from './types.js'
+import {THRESHOLDS, THRESHOLD_NAMES, thresholdValueText, thresholdsNeeding} from './rule-registry.js'
 
 /** Gate settings given on the command line (or by `bakedoctor build --min-hit-rate`): the config file's global ones. Percent values. */
 export type GateFlagValues = Omit<GateFileConfig, 'targets' | 'platforms'>
 
 /** Flag names, for "where did this come from" (and for messages that name the flag to pass). */
 export const FLAG_NAMES: Record<keyof GateFlagValues, string> = {
-  minHitRate: '--min-hit-rate',
-  minTimeSavedRate: '--min-time-saved-rate',
-  maxDrop: '--max-drop',
+  ...(Object.fromEntries(THRESHOLDS.map((t) => [t.name, `--${t.flag}`])) as Record<ThresholdName, string>),
   baseline: '--baseline',
   per: '--per',
   allowEmpty: '--allow-empty',
@@ -90,22 +88,25 @@ export function thresholdFor(settings: GateSettings, name: ThresholdName, group:
   }
 }
 
-/** True when no rate or drop threshold is set anywhere: a gate with nothing to check. */
-export function hasAnyThreshold(settings: GateSettings): boolean {
-  const any = (s: ThresholdSet) => THRESHOLD_NAMES.some((n) => s[n] !== undefined)
+/** True when one of `names` is set anywhere: globally, per target, per platform or per target × platform. */
+export function isSetAnywhere(settings: GateSettings, names: readonly ThresholdName[]): boolean {
+  const any = (s: ThresholdSet) => names.some((n) => s[n] !== undefined)
   return any(settings) || Object.values(settings.platforms).some(any) || Object.values(settings.targets).some((t) => any(t) || Object.values(t.platforms).some(any))
 }
 
-const NAME: Record<ThresholdName, AppliedThreshold['name']> = {minHitRate: 'min-hit-rate', minTimeSavedRate: 'min-time-saved-rate', maxDrop: 'max-drop'}
-const fmt = (name: ThresholdName, v: number) => (name === 'maxDrop' ? `${v} points` : `${v}%`)
+/** True when no threshold is set anywhere: a gate with nothing to check. */
+export function hasAnyThreshold(settings: GateSettings): boolean {
+  return isSetAnywhere(settings, THRESHOLD_NAMES)
+}
 
 /** Every setting the gate applied, with where it came from: the report's echo. */
 export function appliedThresholds(settings: GateSettings): AppliedThreshold[] {
   const out: AppliedThreshold[] = []
+  const flagOf = new Map(THRESHOLDS.map((t) => [t.name, t.flag]))
   const push = (set: ThresholdSet, appliesTo: string) => {
     for (const n of THRESHOLD_NAMES) {
       const s = set[n]
-      if (s) out.push({name: NAME[n], appliesTo, value: fmt(n, s.value), source: s.source})
+      if (s) out.push({name: flagOf.get(n)!, appliesTo, value: thresholdValueText(n, s.value), source: s.source})
     }
   }
   push(settings, 'all')
@@ -115,7 +116,7 @@ export function appliedThresholds(settings: GateSettings): AppliedThreshold[] {
   }
   for (const [p, o] of Object.entries(settings.platforms)) push(o, `platform ${p}`)
   if (settings.baseline) out.push({name: 'baseline', appliesTo: 'all', value: settings.baseline.value, source: settings.baseline.source})
-  else if (settings.maxDrop || out.some((a) => a.name === 'max-drop')) out.push({name: 'baseline', appliesTo: 'all', value: 'previous run of the same targets', source: {kind: 'default'}})
+  else if (isSetAnywhere(settings, thresholdsNeeding('baseline'))) out.push({name: 'baseline', appliesTo: 'all', value: 'previous run of the same targets', source: {kind: 'default'}})
   out.push({name: 'per', appliesTo: 'all', value: settings.per.value.join(', '), source: settings.per.source})
   out.push({name: 'allow-empty', appliesTo: 'all', value: String(settings.allowEmpty.value), source: settings.allowEmpty.source})
   if (settings.allowMissingBaseline.value || out.some((a) => a.name === 'baseline')) {

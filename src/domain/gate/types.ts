@@ -1,6 +1,6 @@
 import type {RunStatus, RunTotals} from '../model/run.js'
 import type {RootCause, Verdict} from '../explain/types.js'
-import type {RuleKind} from './rules/index.js'
+import type {GATE_RULES, RuleKind} from './rules/index.js'
 
 /**
  * The CI gate (docs/architecture.md: "Steps, identity and the hit rate", "Gate rules", "Presenters, results and errors"). Pure types: the rules, where each
@@ -27,23 +27,24 @@ export interface Setting<T> {
   source: SettingSource
 }
 
-/** The numeric thresholds (percent) that can be set globally or per target / platform. */
-export interface ThresholdSet {
-  minHitRate?: Setting<number>
-  minTimeSavedRate?: Setting<number>
-  maxDrop?: Setting<number>
-}
+/** The settings keys of the rules' thresholds (`minHitRate`, …), as the rules declare them. */
+export type ThresholdName = (typeof GATE_RULES)[number]['threshold']['name']
+/** Their flags without dashes (`min-hit-rate`, …). */
+export type ThresholdFlag = (typeof GATE_RULES)[number]['threshold']['flag']
 
-export type ThresholdName = keyof ThresholdSet
-export const THRESHOLD_NAMES: readonly ThresholdName[] = ['minHitRate', 'minTimeSavedRate', 'maxDrop']
+/** The numeric thresholds (percent or points) that can be set globally or per target / platform. */
+export type ThresholdSet = {[N in ThresholdName]?: Setting<number>}
+
+/** Threshold values as a config file or flags give them. */
+export type ThresholdValues = {[N in ThresholdName]?: number}
 
 /** Per-target overrides may hold per-platform overrides of their own (`targets.api.platforms["linux/arm64"]`). */
-export interface TargetOverride extends ThresholdSet {
+export type TargetOverride = ThresholdSet & {
   platforms: Record<string, ThresholdSet>
 }
 
 /** Everything the gate checks, merged from flags, the config file and defaults. */
-export interface GateSettings extends ThresholdSet {
+export type GateSettings = ThresholdSet & {
   /** `RUN`, `latest~1`, `branch:NAME`; undefined = the previous run of the same targets (when maxDrop is set) */
   baseline?: Setting<string>
   per: Setting<GateScope[]>
@@ -55,16 +56,13 @@ export interface GateSettings extends ThresholdSet {
 }
 
 /** What a config file says (`bakedoctor.config.json` `gate` key, or package.json `bakedoctor.gate`). */
-export interface GateFileConfig {
-  minHitRate?: number
-  minTimeSavedRate?: number
-  maxDrop?: number
+export type GateFileConfig = ThresholdValues & {
   baseline?: string
   per?: GateScope[]
   allowEmpty?: boolean
   allowMissingBaseline?: boolean
-  targets?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number; platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>}>
-  platforms?: Record<string, {minHitRate?: number; minTimeSavedRate?: number; maxDrop?: number}>
+  targets?: Record<string, ThresholdValues & {platforms?: Record<string, ThresholdValues>}>
+  platforms?: Record<string, ThresholdValues>
 }
 
 export interface LoadedConfig {
@@ -116,7 +114,7 @@ export interface RuleResult {
 
 /** An applied threshold, for the report's echo. */
 export interface AppliedThreshold {
-  name: 'min-hit-rate' | 'min-time-saved-rate' | 'max-drop' | 'baseline' | 'per' | 'allow-empty' | 'allow-missing-baseline'
+  name: ThresholdFlag | 'baseline' | 'per' | 'allow-empty' | 'allow-missing-baseline'
   /** `all`, `target api`, `platform linux/arm64`, `target api, platform linux/arm64` */
   appliesTo: string
   value: string

@@ -1,4 +1,5 @@
 import {resolveDbPath} from '../../adapters/db/open.js'
+import {THRESHOLD_NAMES} from '../../domain/gate/rule-registry.js'
 import {readSecretSalt} from '../record.js'
 import {isBakeFile} from './resolve-plan.js'
 import type {BuildOptions, BuildResult} from './types.js'
@@ -26,7 +27,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     for (const r of result.runs) result.explanations.push(await explainRun({db, cwd: options.cwd, run: r.id, against: options.against}))
   }
   const gate = options.gate
-  if (result.ok && gate && (gate.minHitRate ?? gate.minTimeSavedRate ?? gate.maxDrop) !== undefined) {
+  if (result.ok && gate && THRESHOLD_NAMES.some((name) => gate[name] !== undefined)) {
     const {gateRun} = await import('../gate.js')
     result.gates = []
     for (const r of result.runs) result.gates.push(await gateRun({db, runId: r.id, cwd: options.cwd, rules: gate}))

@@ -1,9 +1,10 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** hits / cacheable >= min-hit-rate; steps served in-run by a sibling target are not hits. */
-export const hitRate: GateRule<'hit-rate'> = {
+export const hitRate: GateRule<'hit-rate', 'minHitRate', 'min-hit-rate'> = {
   kind: 'hit-rate',
-  threshold: 'minHitRate',
+  title: 'hit rate',
+  threshold: {name: 'minHitRate', flag: 'min-hit-rate', unit: 'percent', description: 'minimum hit rate in percent (cached cacheable steps / cacheable steps; served in-run steps never count)'},
   check(g, context) {
     const {label, required} = context
     const t = g.totals

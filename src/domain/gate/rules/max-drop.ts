@@ -1,9 +1,11 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** Hit-rate points lost against the baseline run's same group <= max-drop. */
-export const maxDrop: GateRule<'max-drop'> = {
+export const maxDrop: GateRule<'max-drop', 'maxDrop', 'max-drop'> = {
   kind: 'max-drop',
-  threshold: 'maxDrop',
+  title: 'hit rate drop',
+  threshold: {name: 'maxDrop', flag: 'max-drop', unit: 'points', description: 'maximum drop of the hit rate below the baseline\'s, in percentage points'},
+  needs: {baseline: true},
   check(g, context) {
     const {label, required, baseline} = context
     const base = {...ruleBase('max-drop', g, context), comparison: '<=' as const}

@@ -1,9 +1,11 @@
 import {EPS, pct, ruleBase, type GateRule} from '../rule.js'
 
 /** seconds saved / (saved + spent) >= min-time-saved-rate; unknown until an earlier run executed the cached steps. */
-export const timeSavedRate: GateRule<'time-saved-rate'> = {
+export const timeSavedRate: GateRule<'time-saved-rate', 'minTimeSavedRate', 'min-time-saved-rate'> = {
   kind: 'time-saved-rate',
-  threshold: 'minTimeSavedRate',
+  title: 'time saved rate',
+  threshold: {name: 'minTimeSavedRate', flag: 'min-time-saved-rate', unit: 'percent', description: 'minimum time-weighted hit rate in percent (seconds saved / (saved + spent))'},
+  needs: {executionHistory: true},
   check(g, context) {
     const {label, required} = context
     const t = g.totals
