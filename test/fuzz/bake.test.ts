@@ -17,9 +17,6 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {FUZZ_RUNS, PROPERTY_TIMEOUT_MS, type ByteMut, applyByteMutations, byteMutations, expectInputErrorWithPosition, fcParams, withinBudget} from './mutate.js'
 import {printFiguresAfterAll} from './figures.js'
 
-// hcl2json's deadline below the 10 s case budget: a parse it cuts is an input error, not a hang
-process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT ??= '5'
-
 printFiguresAfterAll('test/fuzz/bake.test.ts')
 
 interface BakeCase {

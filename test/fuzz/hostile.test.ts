@@ -21,9 +21,6 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {printFiguresAfterAll} from './figures.js'
 import {FUZZ_RUNS, PROPERTY_TIMEOUT_MS, applyByteMutations, byteMutations, expectInputErrorWithPosition, fcParams, withinBudget} from './mutate.js'
 
-// hcl2json's deadline below the 10 s case budget: a parse it cuts is an input error, not a hang
-process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT ??= '5'
-
 printFiguresAfterAll('test/fuzz/hostile.test.ts')
 
 async function resolveFiles(files: BakeFileText[]): Promise<unknown> {

@@ -10,6 +10,8 @@ import {BAKE_LIMITS} from '../../domain/bake/budget.js'
 import {jsonErrorOffset, jsonTooDeepAt} from '../../domain/json-error-offset.js'
 import type {BakeFileText, StructuredBakeFile} from '../../domain/bake/body.js'
 import type {ComposeInput} from '../../domain/bake/compose.js'
+import {checkInvalidCharacters, checkNesting} from './hcl-prescan.js'
+import {parseHclInWorker} from './hcl-worker.js'
 
 /** buildx's default lookup order (since v0.20.0). */
 export const DEFAULT_BAKE_FILES = [
@@ -105,7 +107,7 @@ export async function parseHclStructure(name: string, text: string): Promise<unk
   checkNesting(name, text)
   checkInvalidCharacters(name, text)
   try {
-    return await parseInWorker(name, text)
+    return await parseHclInWorker(name, text)
   } catch (err) {
     if (err instanceof InputError) throw err
     const msg = String(err instanceof Error ? err.message : err)
@@ -115,179 +117,12 @@ export async function parseHclStructure(name: string, text: string): Promise<unk
   }
 }
 
-/**
- * hcl2json (Go compiled to WASM) cannot be interrupted from JS and spends ~70 µs on every invalid
- * token it reports: a few hundred KiB of some junk keep it busy for a minute. It runs in a worker
- * thread that is terminated at the deadline, so a parse is bounded in time as well as input size.
- */
-export const HCL_PARSE_DEADLINE_MS = 20_000
-
-/** the deadline: BAKEDOCTOR_HCL_PARSE_TIMEOUT (seconds) or HCL_PARSE_DEADLINE_MS */
-function parseDeadlineMs(): number {
-  const seconds = Number(process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT)
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : HCL_PARSE_DEADLINE_MS
-}
-
-const WORKER_SOURCE = `
-const {parentPort, workerData} = require('node:worker_threads')
-const hcl = import(workerData.module)
-parentPort.on('message', ({id, name, text}) => {
-  hcl.then((m) => m.parse(name, text)).then(
-    (json) => parentPort.postMessage({id, json}),
-    (error) => parentPort.postMessage({id, error: String(error && error.message !== undefined ? error.message : error)}),
-  )
-})`
-
-type Reply = {id: number; json?: unknown; error?: string}
-
-/** one parser worker per process, reused (the WASM loads once); replaced after a deadline kill */
-let parser: {worker: import('node:worker_threads').Worker; pending: Map<number, (r: Reply | Error) => void>} | undefined
-let nextId = 0
-let queue: Promise<unknown> = Promise.resolve()
-
-async function startParser(): Promise<NonNullable<typeof parser>> {
-  const [{Worker}, {createRequire}, {pathToFileURL}] = await Promise.all([import('node:worker_threads'), import('node:module'), import('node:url')])
-  const module = pathToFileURL(createRequire(import.meta.url).resolve('@cdktf/hcl2json')).href
-  const worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {module}})
-  const p = {worker, pending: new Map<number, (r: Reply | Error) => void>()}
-  worker.on('message', (m: Reply) => p.pending.get(m.id)?.(m))
-  worker.on('error', (e) => {
-    for (const done of p.pending.values()) done(e)
-    if (parser === p) parser = undefined
-  })
-  // an idle parser must not keep the process alive (listeners re-ref it: unref after them, and per parse)
-  worker.unref()
-  return p
-}
-
-/** Parses with the shared worker, one file at a time; a parse over the deadline kills the worker. */
-function parseInWorker(name: string, text: string): Promise<unknown> {
-  const job = queue.then(async () => {
-    parser ??= await startParser()
-    const p = parser
-    const id = nextId++
-    const deadline = parseDeadlineMs()
-    const reply = await new Promise<Reply | Error>((resolve) => {
-      const timer = setTimeout(() => {
-        p.pending.delete(id)
-        if (parser === p) parser = undefined
-        void p.worker.terminate()
-        resolve(new InputError(`the HCL parser did not finish within ${deadline / 1000} s`, {
-          file: name, position: {line: 1}, fix: 'check that this is a bake file; a real one parses in a second or two (split a very large one into several -f files, or raise BAKEDOCTOR_HCL_PARSE_TIMEOUT=<seconds>)',
-        }))
-      }, deadline)
-      p.pending.set(id, (r) => {
-        clearTimeout(timer)
-        p.pending.delete(id)
-        p.worker.unref()
-        resolve(r)
-      })
-      p.worker.ref()
-      p.worker.postMessage({id, name, text})
-    })
-    if (reply instanceof Error) throw reply
-    if (reply.error !== undefined) throw new Error(reply.error)
-    return reply.json
-  })
-  queue = job.catch(() => undefined)
-  return job
-}
-
 const HCL_FIX = 'correct the HCL syntax on this line (https://docs.docker.com/build/bake/reference/)'
 
 /** hcl2json joins every diagnostic into one message; the first says what is wrong, the rest can be megabytes */
 function firstDiagnostic(text: string): string {
   const first = text.split(/; (?=\S+:\d+,\d+)|\n/)[0] ?? text
   return first.length > 500 ? `${first.slice(0, 500)}…` : first
-}
-
-/**
- * Characters that are never valid outside HCL strings, comments and heredocs. hcl2json reports one
- * diagnostic per such character, with an excerpt: 32 KiB of backslashes cost it 160 MB and 3 MB of
- * messages, 1 MiB of them 1.6 GB. A file with many of them is not HCL: refuse it before parsing.
- */
-const INVALID_OUTSIDE_STRINGS = new Set([...'\\\';`@^'].map((c) => c.charCodeAt(0)))
-const MAX_INVALID_CHARACTERS = 16
-
-export function checkInvalidCharacters(name: string, text: string): void {
-  let count = 0
-  let firstLine = 0
-  let line = 1
-  // lexer state: a stack of 's' (inside a quoted template) and numbers (brace depth inside `${ }`)
-  const stack: ('s' | number)[] = []
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 10) line++
-    const top = stack[stack.length - 1]
-    if (top === 's') {
-      if (c === 92 /* \\ */) i++
-      else if (c === 34 /* " */) stack.pop()
-      else if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === 123) {
-        stack.push(0)
-        i++
-      } else if (c === 10) stack.pop() // an unterminated string ends at the line (HCL reports it)
-      continue
-    }
-    if (c === 34) {
-      stack.push('s')
-      continue
-    }
-    if (c === 35 /* # */ || (c === 47 && text.charCodeAt(i + 1) === 47)) {
-      const nl = text.indexOf('\n', i)
-      i = (nl < 0 ? text.length : nl) - 1
-      continue
-    }
-    if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const end = text.indexOf('*/', i + 2)
-      const stop = end < 0 ? text.length : end + 2
-      for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 10) line++
-      i = stop - 1
-      continue
-    }
-    if (c === 60 && text.charCodeAt(i + 1) === 60) {
-      const m = /^<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200))
-      if (m) {
-        const end = new RegExp(`\\n[ \\t]*${m[1]}[ \\t]*(\\r?\\n|$)`).exec(text.slice(i + m[0].length - 1))
-        const stop = end ? i + m[0].length - 1 + end.index + 1 : text.length
-        for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 10) line++
-        i = stop - 1
-        continue
-      }
-    }
-    if (typeof top === 'number') {
-      if (c === 123) stack[stack.length - 1] = top + 1
-      else if (c === 125) {
-        if (top === 0) stack.pop()
-        else stack[stack.length - 1] = top - 1
-      }
-    }
-    if (INVALID_OUTSIDE_STRINGS.has(c) || (c < 32 && c !== 9 && c !== 10 && c !== 13)) {
-      if (count++ === 0) firstLine = line
-      if (count > MAX_INVALID_CHARACTERS) {
-        throw new InputError(`not HCL: more than ${MAX_INVALID_CHARACTERS} characters that are invalid outside strings (the first on line ${firstLine})`, {
-          file: name, position: {line: firstLine}, fix: 'check that this is a bake file (HCL), and quote values that contain \\, \', ;, ` or @',
-        })
-      }
-    }
-  }
-}
-
-/** deeper than this, hcl2json's Go parser overflows the JS stack and leaves its WASM runtime broken */
-const MAX_HCL_NESTING = 256
-
-/** Refuses absurdly nested brackets before the text reaches hcl2json (an input error with a line, not a crash). */
-export function checkNesting(name: string, text: string): void {
-  let depth = 0
-  let line = 1
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 10) line++
-    else if (c === 40 || c === 91 || c === 123) {
-      if (++depth > MAX_HCL_NESTING) {
-        throw new InputError(`brackets nest deeper than ${MAX_HCL_NESTING} levels`, {file: name, position: {line}, fix: 'flatten the expression (use variables or locals for the inner parts)'})
-      }
-    } else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1)
-  }
 }
 
 function kindOf(name: string): 'compose' | 'json' | 'hcl' | 'unknown' {

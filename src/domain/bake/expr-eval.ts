@@ -29,9 +29,33 @@ export interface EvalHost {
   readonly budget?: EvalBudget
 }
 
+/** the names a scope binds (a Map, or the loop variables of one iteration) */
+export interface Bindings {
+  has(name: string): boolean
+  get(name: string): Value | undefined
+}
+
+/** the one or two names of a `for` iteration: far lighter than a Map per element */
+class LoopBindings implements Bindings {
+  constructor(
+    private readonly keyName: string | undefined,
+    private readonly key: Value,
+    private readonly valueName: string,
+    private readonly value: Value,
+  ) {}
+
+  has(name: string): boolean {
+    return name === this.valueName || name === this.keyName
+  }
+
+  get(name: string): Value | undefined {
+    return name === this.valueName ? this.value : name === this.keyName ? this.key : undefined
+  }
+}
+
 export class Scope {
   constructor(
-    readonly vars: Map<string, Value>,
+    readonly vars: Bindings,
     readonly parent?: Scope,
   ) {}
 
@@ -214,28 +238,50 @@ function evalBinary(op: string, le: Expr, re: Expr, scope: Scope, host: EvalHost
   throw new EvalError(`unsupported operator ${op}`)
 }
 
-function iterate(coll: Value, what: string): [Value, Value][] {
+/** The (key, value) pairs of a collection, one at a time (a pair array per element would be garbage on every loop). */
+function* iterate(coll: Value, what: string): Generator<[Value, Value]> {
   if (coll === null) throw new EvalError(`Iteration over null value; A null value cannot be used as the collection in a ${what}.`)
-  if (Array.isArray(coll)) return coll.map((v, i) => [i, v])
-  if (isObject(coll)) return Object.keys(coll).sort().map((k) => [k, coll[k] as Value])
+  const pair: [Value, Value] = [null, null]
+  if (Array.isArray(coll)) {
+    for (let i = 0; i < coll.length; i++) {
+      pair[0] = i
+      pair[1] = coll[i] as Value
+      yield pair
+    }
+    return
+  }
+  if (isObject(coll)) {
+    for (const k of Object.keys(coll).sort()) {
+      pair[0] = k
+      pair[1] = coll[k] as Value
+      yield pair
+    }
+    return
+  }
   throw new EvalError(`Iteration over non-iterable value; A value of type ${typeName(coll)} cannot be used as the collection in a ${what}.`)
+}
+
+/** the scope of one iteration: the loop's names only (no Map or intermediate object per element) */
+function iterationScope(e: {k?: string; v: string}, scope: Scope, k: Value, v: Value): Scope {
+  return new Scope(new LoopBindings(e.k, k, e.v, v), scope)
 }
 
 function evalFor(e: Expr & {t: 'for'}, scope: Scope, host: EvalHost): Value {
   const coll = evaluate(e.coll, scope, host)
-  const pairs = iterate(coll, "'for' expression")
   if (e.kind === 'tuple') {
     const out: Value[] = []
-    for (const [k, v] of pairs) {
-      const s = scope.child(e.k !== undefined ? {[e.k]: k, [e.v]: v} : {[e.v]: v})
+    for (const [k, v] of iterate(coll, "'for' expression")) {
+      host.budget?.charge(1)
+      const s = iterationScope(e, scope, k, v)
       if (e.cond && !toBool(evaluate(e.cond, s, host), "'for' condition")) continue
       out.push(evaluate(e.val, s, host))
     }
     return out
   }
   const out = new Map<string, Value>()
-  for (const [k, v] of pairs) {
-    const s = scope.child(e.k !== undefined ? {[e.k]: k, [e.v]: v} : {[e.v]: v})
+  for (const [k, v] of iterate(coll, "'for' expression")) {
+    host.budget?.charge(1)
+    const s = iterationScope(e, scope, k, v)
     if (e.cond && !toBool(evaluate(e.cond, s, host), "'for' condition")) continue
     const key = toStr(evaluate(e.key as Expr, s, host), "'for' object key")
     const val = evaluate(e.val, s, host)
@@ -277,7 +323,7 @@ function renderParts(parts: TmplPart[], scope: Scope, host: EvalHost): string {
       }
       case 'for': {
         for (const [k, v] of iterate(evaluate(p.coll, scope, host), 'template for directive')) {
-          out += renderParts(p.body, scope.child(p.k !== undefined ? {[p.k]: k, [p.v]: v} : {[p.v]: v}), host)
+          out += renderParts(p.body, iterationScope(p, scope, k, v), host)
         }
         break
       }
