@@ -25,6 +25,9 @@ import {explainRun} from '../../src/services/explain.js'
 import {ingestFile} from '../../src/services/ingest.js'
 import {showRun} from '../../src/services/runs.js'
 import {buildModel} from '../../src/ui/state/step-tree.js'
+import {buildReport} from '../../src/domain/report/build-report.js'
+import type {RunSummary} from '../../src/domain/model/run-summary.js'
+import {renderReportHtml} from '../../src/output/report-html.js'
 import {bakeCapture, FIXTURES, foldFile} from '../helpers/fixtures.js'
 
 const dir = (run: string) => path.join(FIXTURES, 'provenance-0.11', run)
@@ -109,5 +112,14 @@ describe('one step order everywhere (real captures)', () => {
     const ex = explainDomain(await foldFile(bakeCapture('b1-cold')), await foldFile(bakeCapture('b3-worker-edit')))
     const expected = ['api', 'worker'].flatMap((t) => PLACES.map((p) => `${t} ${p}`))
     expect(ex.steps.map((s) => `${s.target} ${s.platform} ${s.stage}`).filter((p, i, all) => all[i - 1] !== p)).toEqual(expected)
+
+    // report --html: worker's cache-unavailable `deps 2/4` (WORKDIR) invalidated the rest of deps, build (FROM deps) and stage-2 2/2
+    const summary = {id: 'r2', createdAt: 0, durationMs: 0, status: 'completed', source: 'rawjson', targets: ['api', 'worker'], platforms: [], labels: {}, cacheable: 0, hits: 0, servedInRun: 0, hitRate: null, timeWeightedHitRate: null, stepCount: 0} as unknown as RunSummary
+    const html = renderReportHtml(buildReport([{summary, byTargetPlatform: [], explanation: ex}], {generatedAt: 0, filter: {}}))
+    const workerRoot = html.split('<section id="last-run">')[1]!.split('<li class="root-cause"').slice(1).find((li) => li.includes('[worker linux/amd64 deps 2/4]'))!
+    const cascade = placesIn(workerRoot.split('<details>')[1]!)
+    // (its arm64 twin has the same evidence: one entry, both chains, amd64 first)
+    expect(cascade.places).toEqual(PLACES.map((p) => `worker ${p}`))
+    for (const xs of cascade.indexes.values()) expect(ascending(xs)).toBe(true)
   })
 })
