@@ -11,12 +11,6 @@ export function stepPlatform(step: Pick<Step, 'platform' | 'internal'>, runPlatf
   return runPlatforms.length === 1 ? runPlatforms[0] : undefined
 }
 
-/** The run with each platform-less step given the run's single platform (a copy only when something changes). */
-export function withStepPlatforms(run: Run): Run {
-  if (run.platforms.length !== 1 || !run.steps.some((s) => s.platform === undefined && !s.internal)) return run
-  return {...run, steps: run.steps.map((s) => (s.platform === undefined && !s.internal ? {...s, platform: run.platforms[0]} : s))}
-}
-
 /** `{os, architecture, variant}` (an OCI platform object) → `linux/arm64/v8`; undefined when malformed. */
 export function formatOciPlatform(value: unknown): string | undefined {
   if (typeof value === 'string') return /^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_.-]+)?$/i.test(value) ? value : undefined

@@ -38,10 +38,6 @@ export function cacheEvidence(ctx: StepContext): NonNullable<Evidence['cache']> 
   return {reasons, imports, runPlatforms: facts.run.platforms}
 }
 
-export function cacheReasons(ctx: StepContext): string[] {
-  return cacheEvidence(ctx).reasons
-}
-
 /**
  * Advice from what this run did (its imports and their errors, its platforms, what `--check-cache`
  * found), never proposing what it already does; each line names the evidence it rests on.
