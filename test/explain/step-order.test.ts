@@ -15,6 +15,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {explainRun as explainDomain} from '../../src/domain/explain/explain-run.js'
+import {checkRunAgainstCaches} from '../../src/domain/explain/cache-evidence.js'
+import type {CacheSummary} from '../../src/domain/oci/cache-summary.js'
 import {sortSteps, stepOrder} from '../../src/domain/model/step-order.js'
 import {renderGithubAnnotations, placedCauses, renderCodeQuality} from '../../src/output/annotations.js'
 import {renderDiffText} from '../../src/output/diff-text.js'
@@ -121,5 +123,20 @@ describe('one step order everywhere (real captures)', () => {
     // (its arm64 twin has the same evidence: one entry, both chains, amd64 first)
     expect(cascade.places).toEqual(PLACES.map((p) => `worker ${p}`))
     for (const xs of cascade.indexes.values()) expect(ascending(xs)).toBe(true)
+  })
+})
+
+describe('the final stage is the last in Dockerfile order, not the last BuildKit announced', () => {
+  it('cache check: a mode=min ref serves only stage-2 (the image) of every p-run, whatever order the stages were reported in', async () => {
+    // what a mode=min ref's summary says; platforms unknown, so a final-stage step is `unknown`, never cut by mode
+    const minRef = {ref: '127.0.0.1:5001/shop/cache:main', layout: 'registry', mode: {value: 'min'}, platforms: {status: 'unknown', note: 'platforms not inspected', coverage: [], serves: []}} as unknown as CacheSummary
+    for (const name of ['p1-cold', 'p2-warm', 'p3-build-mode', 'p5-src-edit', 'p7-run-edit']) {
+      const checks = checkRunAgainstCaches(await foldFile(path.join(dir(name), 'rawjson.json')), [minRef])
+      const stageOf = (label: string) => /[[ ](deps|build|stage-2) /.exec(label)![1]!
+      const verdicts = checks.map((c) => `${stageOf(c.label)} ${c.refs[0]!.verdict}`)
+      expect(new Set(verdicts), name).toEqual(new Set(['deps cannot-serve', 'build cannot-serve', 'stage-2 unknown']))
+      // and the list is in step order
+      expect(checks.map((c) => stageOf(c.label)).filter((p, i, all) => all[i - 1] !== p).slice(0, 3), name).toEqual(STAGES)
+    }
   })
 })

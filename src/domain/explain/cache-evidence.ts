@@ -1,6 +1,7 @@
 import type {CacheSummary} from '../oci/cache-summary.js'
 import type {Run, Step} from '../model/run.js'
 import {stepLabel, stepSlot} from '../model/step-identity.js'
+import {sortSteps} from '../model/step-order.js'
 
 export type ServeVerdict = 'could-serve' | 'cannot-serve' | 'unknown'
 
@@ -83,13 +84,15 @@ function lastExport(platform: string, runPlatforms: readonly string[]): string {
 /** `cache inspect --run`: per cacheable step, could each ref have served it. */
 export function checkRunAgainstCaches(run: Run, summaries: readonly CacheSummary[]): StepServeCheck[] {
   const depth = depths(run)
+  // in the one step order (model/step-order.ts): BuildKit announces stages in scheduling order, so
+  // the last stage per target/platform in Dockerfile order is the one the image is exported from
+  const ordered = sortSteps(run)
   const finalStages = new Map<string, string | undefined>()
-  for (const s of run.steps) {
+  for (const s of ordered) {
     if (s.internal || s.index === undefined) continue
-    // the last stage announced per target/platform is the one the image is exported from
     finalStages.set(`${s.target ?? ''}|${s.platform ?? ''}`, s.stage)
   }
-  return run.steps
+  return ordered
     .filter((s) => s.cacheable)
     .map((s) => {
       const platform = platformOf(s, run)
