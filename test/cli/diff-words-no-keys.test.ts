@@ -30,4 +30,13 @@ describe('diff speaks in step places and word diffs, never internal keys', () =>
     expect(md.stdout).toContain('| [api linux/amd64 deps 4/4] | instruction')
     expect(md.stdout).not.toMatch(/\|[\w/.-]*\|[\w.-]*\|\d+\|[A-Z]+/)
   })
+
+  it('explain (text, markdown, annotations) and show name steps by place too', async () => {
+    for (const args of [['explain', 'r2', '--no-tui', '--all'], ['explain', 'r2', '--format', 'markdown'], ['explain', 'r2', '--format', 'github'], ['show', 'r2', '--internal']]) {
+      const res = await runCli([...args, '--db', db])
+      expect(res.exitCode, res.stderr).toBe(0)
+      if (args[0] === 'explain' && !args.includes('github')) expect(res.stdout, args.join(' ')).toContain('[api linux/amd64 deps 4/4]')
+      expect(res.stdout, args.join(' ')).not.toMatch(/\|[\w/.-]*\|[\w.-]*\|\d+\|[A-Z]+/)
+    }
+  })
 })
