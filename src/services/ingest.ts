@@ -5,7 +5,7 @@ import {IndexStore} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
 import {readGitInfo} from '../adapters/git.js'
 import {hashFileInBackground, hashingStream} from '../adapters/input/content-hash.js'
-import {openEventSource, type EventSource} from '../adapters/input/read-events.js'
+import {openEventSource, type BufferReuse, type EventSource} from '../adapters/input/read-events.js'
 import {canonicalPlanJson, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
@@ -63,13 +63,15 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
   }
   const fromStdin = options.file === '-'
   const stdin = fromStdin ? hashingStream(options.stdin ?? process.stdin) : undefined
-  const source = await openEventSource(options.file, {format: options.format, stdin: stdin?.stream})
+  // the file's read buffers are reused once the fold has copied out what it keeps of them (set by recordSource)
+  const reuse: BufferReuse = {release: () => undefined}
+  const source = await openEventSource(options.file, {format: options.format, stdin: stdin?.stream, reuse})
   // what does not depend on the events runs beside the decoding: the file's hash on a worker
   // thread (a second core; stdin is hashed as it flows by), git in its own processes
   const hashing = stdin ? undefined : hashFileInBackground(options.file)
   const git = options.git !== false ? readGitInfo(options.cwd) : undefined
   try {
-    return await recordSource(options, {source, dbPath, fromStdin, git, sourceSha256: stdin ? async () => stdin.digest() : hashing!.digest})
+    return await recordSource(options, {source, reuse, dbPath, fromStdin, git, sourceSha256: stdin ? async () => stdin.digest() : hashing!.digest})
   } finally {
     hashing?.cancel()
   }
@@ -77,6 +79,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestResult> 
 
 interface Pending {
   source: EventSource
+  reuse: BufferReuse
   dbPath: string
   fromStdin: boolean
   git: Promise<Run['git']> | undefined
@@ -84,7 +87,7 @@ interface Pending {
   sourceSha256: () => Promise<string>
 }
 
-async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, git, sourceSha256: digest}: Pending): Promise<IngestResult> {
+async function recordSource(options: IngestOptions, {source, reuse, dbPath, fromStdin, git, sourceSha256: digest}: Pending): Promise<IngestResult> {
   const brokenLines: IngestResult['brokenLines'] = []
   const provenance: ProvenanceInput[] = []
   const recording = new RunRecording({
@@ -95,6 +98,7 @@ async function recordSource(options: IngestOptions, {source, dbPath, fromStdin, 
     if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
   })
+  reuse.release = () => recording.releaseInput()
   if (source.batches) {
     for await (const batch of source.batches) recording.pushAll(batch)
   } else {

@@ -29,6 +29,11 @@ export class RunRecording {
     for (let i = 0; i < events.length; i++) this.push(events[i]!)
   }
 
+  /** the source reuses its read buffer next: nothing may keep pointing into it (see BufferReuse) */
+  releaseInput(): void {
+    this.folder.releaseInput()
+  }
+
   finish(): Run {
     return this.folder.finish()
   }

@@ -1,5 +1,3 @@
-import type {Readable} from 'node:stream'
-
 export interface InputLine {
   text: string
   /** 1-based */
@@ -63,7 +61,8 @@ export class LineSplitter {
           this.parts = []
           this.size = 0
         } else if (rest.length) {
-          this.parts.push(rest)
+          // a copy: the chunk's buffer may be reused for the next read (a line's worth of bytes per chunk)
+          this.parts.push(Buffer.from(rest))
           this.size += rest.length
         }
         break
@@ -94,7 +93,7 @@ export class LineSplitter {
 }
 
 /** Reads the first `bytes` of a stream and returns them with a stream that replays everything. */
-export async function peek(stream: Readable, bytes = 64 * 1024): Promise<{head: Buffer; stream: AsyncIterable<Buffer>}> {
+export async function peek(stream: AsyncIterable<Buffer | string>, bytes = 64 * 1024): Promise<{head: Buffer; stream: AsyncIterable<Buffer>}> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   const taken: Buffer[] = []
   let size = 0
@@ -105,11 +104,12 @@ export async function peek(stream: Readable, bytes = 64 * 1024): Promise<{head: 
       done = true
       break
     }
-    const b = typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+    // a copy: the source may reuse its buffer for the next read
+    const b = Buffer.from(next.value)
     taken.push(b)
     size += b.length
   }
-  const head = Buffer.concat(taken)
+  const head = taken.length === 1 ? taken[0]! : Buffer.concat(taken)
   async function* replay(): AsyncGenerator<Buffer> {
     if (head.length) yield head
     if (done) return

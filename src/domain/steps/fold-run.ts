@@ -142,6 +142,16 @@ export class RunFolder {
   }
 
   /**
+   * The input is about to overwrite the read buffer the latest base64 logs pointed into: windows
+   * copy out what they keep of it (as they do when the input moves to another buffer).
+   */
+  releaseInput(): void {
+    if (this.inputBuffer) for (const w of this.windowsInInput) w.detach(this.inputBuffer)
+    this.windowsInInput.clear()
+    this.inputBuffer = undefined
+  }
+
+  /**
    * The run's error: the first real one. A bake bundle's sibling records end "context canceled"
    * because one record failed (e.g. `dockerfile parse error on line 2: …`): that failure is the
    * error, not the cancellations it caused.
