@@ -26,7 +26,7 @@ Thresholds come from flags, else from bakedoctor.config.json (or a "bakedoctor" 
     per: Flags.string({description: 'scopes rules are checked on (repeatable or comma-separated): overall, target, platform, target-platform [default: overall,target-platform]', multiple: true}),
     'allow-empty': Flags.boolean({description: 'pass a run that has no cacheable steps instead of failing it', allowNo: true}),
     'allow-missing-baseline': Flags.boolean({description: 'skip --max-drop rules whose baseline run is missing instead of stopping with exit 2', allowNo: true}),
-    format: Flags.string({description: 'report format', options: GATE_FORMATS, default: 'text'}),
+    format: Flags.string({description: 'report format', options: Object.keys(GATE_FORMATS), default: 'text'}),
     output: Flags.string({description: 'write the report to this file (the text report still goes to stdout)'}),
     'summary-file': Flags.string({description: 'APPEND a markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")'}),
     config: Flags.string({description: 'config file (default: nearest bakedoctor.config.json or package.json "bakedoctor" key)'}),

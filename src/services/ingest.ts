@@ -9,6 +9,7 @@ import {openEventSource, type BufferReuse, type EventSource} from '../adapters/i
 import {canonicalPlanJson, planFromPrintJson, planHash} from '../domain/bake/plan.js'
 import {InputError} from '../domain/errors.js'
 import type {EventFormat} from '../domain/events/stream-event.js'
+import {formatSpec} from '../domain/events/formats.js'
 import type {KeepLogs, Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import type {ProvenanceInput} from '../domain/provenance/sources.js'
@@ -93,7 +94,7 @@ async function recordSource(options: IngestOptions, {source, reuse, dbPath, from
   const recording = new RunRecording({
     target: options.target, keepLogs: options.keepLogs, source: source.format, sourceFile: fromStdin ? '<stdin>' : options.file,
     // a plain log has no clock (its times are synthetic): the run happened when the file was written
-    ...(source.format === 'plain' ? {createdAt: fromStdin ? (options.now ?? Date.now()) : await fileTime(options.file, options.now)} : {}),
+    ...(formatSpec(source.format).clockless ? {createdAt: fromStdin ? (options.now ?? Date.now()) : await fileTime(options.file, options.now)} : {}),
   }, (event) => {
     if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})

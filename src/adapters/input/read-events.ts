@@ -105,7 +105,7 @@ export async function openEventSource(file: string, options: {format?: EventForm
   const format = options.format ?? detected
   if (!format) {
     throw new InputError('not a recognised build event stream (rawjson, Docker Engine /build stream, .dockerbuild or --progress=plain log)', {
-      file, position: {line: 1}, fix: 'pass --format rawjson|engine|dockerbuild|plain if you know the format, or check that the file is the build\'s stderr',
+      file, position: {line: 1}, fix: `pass --format ${EVENT_FORMATS.join('|')} if you know the format, or check that the file is the build's stderr`,
     })
   }
   if (options.format && detected && detected !== options.format && !(options.format === 'plain')) {

@@ -18,6 +18,8 @@ export interface EventFormatSpec {
   detectBytes?: (head: Uint8Array) => boolean
   /** this trimmed, non-empty line of the input's head says it is this format */
   detectLine?: (line: string) => boolean
+  /** its events carry no wall-clock times (synthetic ones): a run ingested from it is dated by the file */
+  clockless?: boolean
   /** its line decoder; a format without one is read by its own adapter (.dockerbuild archives) */
   decoder?: () => Promise<EventDecoder>
 }
@@ -42,6 +44,7 @@ export const FORMATS: readonly EventFormatSpec[] = [
   },
   {
     name: 'plain',
+    clockless: true,
     detectLine: (line) => /^#\d+ /.test(line),
     decoder: async () => (await import('./decode-plain.js')).createPlainDecoder(),
   },
