@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES} from '../model/run.js'
-import {RunFolder} from './fold-run.js'
+import {FOLD_LIMITS, RunFolder} from './fold-run.js'
 
 /** The log tail as first specified: decode every chunk in full, keep the last lines (reference). */
 function referenceTail(chunks: Uint8Array[]): string[] {
@@ -82,6 +82,21 @@ describe('which steps keep a log tail', () => {
   it('every step with keepLogs all, none with keepLogs none', () => {
     expect(fold('all')).toEqual({'RUN ok': ['[1/3] RUN ok output'], 'RUN bad': ['[2/3] RUN bad output'], 'RUN cut': ['[3/3] RUN cut output']})
     expect(fold('none')).toEqual({'RUN ok': [], 'RUN bad': [], 'RUN cut': []})
+  })
+
+  it('with keepLogs all, steps beyond the tail limit keep none and the run says so (it used to throw)', () => {
+    const folder = new RunFolder({source: 'rawjson', keepLogs: 'all'})
+    const steps = FOLD_LIMITS.logTails + 3
+    for (let i = 0; i < steps; i++) {
+      folder.push(vertex(`sha256:s${i}`, `[${i + 1}/${steps}] RUN step ${i}`))
+      folder.push(log(`sha256:s${i}`, `output ${i}\n`))
+      folder.push(vertex(`sha256:s${i}`, `[${i + 1}/${steps}] RUN step ${i}`, {completed: 2}))
+    }
+    const run = folder.finish()
+    expect(run.steps.filter((s) => s.logTail.length)).toHaveLength(FOLD_LIMITS.logTails)
+    expect(run.steps.at(-1)!.logTail).toEqual([])
+    expect(run.steps[0]!.logTail).toEqual(['output 0'])
+    expect(run.cutByLimits?.join(' ')).toMatch(/more than 2,000 steps with log tails: \d+ further step/)
   })
 
   it('keep the last lines of output far larger than the window, from base64 chunks as rawjson gives them', () => {

@@ -249,7 +249,8 @@ export class RunFolder {
       const wantTail = this.keepLogs === 'all' || (this.keepLogs === 'failed' && (v.error !== undefined || (start !== undefined && !v.completed)))
       if (wantTail) {
         this.settleLogs(v.digest, true)
-        step.logTail = this.tails.get(v.digest)!.finish().slice()
+        // past FOLD_LIMITS.logTails a step keeps no tail (counted in the run's limit notes)
+        step.logTail = this.tails.get(v.digest)?.finish().slice() ?? []
       }
       if (step.target === undefined) delete step.target
       steps.push(step)
