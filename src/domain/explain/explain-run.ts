@@ -7,7 +7,7 @@ import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
 import type {StepContext, StepVerdict} from './rule.js'
 import {ADVICE, PRECEDENCE, WITHOUT_BASELINE, type Verdict} from './rules/index.js'
-import {CACHE_IMPORT, cacheableInOrder, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
+import {CACHE_IMPORT, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
 import type {Explanation, RootCause, StepExplanation} from './types.js'
 
 export type {ExplainOptions}
@@ -34,7 +34,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 
   const steps: StepExplanation[] = []
-  for (const s of cacheableInOrder(run)) {
+  for (const s of facts.cacheableInOrder()) {
     const v = verdictOf(s)
     const match = matches.get(s)
     const e: StepExplanation = {

@@ -36,6 +36,8 @@ export interface RunFacts {
   cacheImportsFor(s: Step): Step[]
   /** the platforms the baseline built */
   baselinePlatforms(): string[]
+  /** the run's cacheable steps in the one step order (sorted once per explanation) */
+  cacheableInOrder(): readonly Step[]
   /** `[api linux/amd64 build 4/6] COPY …` for a step key */
   labelOfKey(key: string): string
   /** baseline steps no step of this run matched, directly before this baseline step in its stage */
@@ -78,6 +80,7 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     if (b.kind !== 'FROM') continue
     baselineFromDigest.set(`${targetPlatformKey(b)}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
   }
+  let ordered: Step[] | undefined
   let labelBySlot: Map<string, string> | undefined
   let cacheImports: Step[] | undefined
   const importsByTarget = new Map<string, Step[]>()
@@ -119,11 +122,12 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     baselinePlatforms() {
       return (basePlatformList ??= [...new Set((baseline?.steps ?? []).map((b) => b.platform).filter((p): p is string => !!p))])
     },
+    cacheableInOrder: () => (ordered ??= cacheableInOrder(run)),
     labelOfKey(key) {
       if (!labelBySlot) {
         // built once: a lookup per cascade step would be quadratic on big bakes
         labelBySlot = new Map()
-        for (const x of cacheableInOrder(run)) {
+        for (const x of (ordered ??= cacheableInOrder(run))) {
           const slot = stepSlot(x)
           if (!labelBySlot.has(slot)) labelBySlot.set(slot, stepLabel(x))
         }
