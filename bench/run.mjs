@@ -245,7 +245,7 @@ await section('tui', async () => {
     if (out === 'n/a') break
     times.push(Number(out))
   }
-  if (!times.length) addRow({figure: 'first frame of the explain TUI, 2,400-step run', value: 'n/a (dist/ui/measure.js missing)', baseline: '—', target: 'reported', runs: '0'})
+  if (!times.length) addRow({figure: 'first frame of the explain TUI, 2,400-step run', value: 'n/a (dist/ui/render.js missing)', baseline: '—', target: 'reported', runs: '0'})
   else addRow({figure: 'first frame of the explain TUI, 2,400-step run (fresh process, incl. loading ink/react)', value: fmtSpread(times), baseline: '—', target: 'reported', runs: `${times.length}`})
 })
 

@@ -1,9 +1,8 @@
 import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {ExplainApp, renderExplainApp} from '../../src/ui/render.js'
-import {measureFirstFrame} from '../../src/ui/measure.js'
 import {fakeKeyboard, fakeTerminal} from '../helpers/fake-tty.js'
-import {aRunDiff, argChangedExplanation, codeChangeExplanation, largeExplanation} from '../factories/explanation.js'
+import {aRunDiff, argChangedExplanation, codeChangeExplanation} from '../factories/explanation.js'
 import {KEYS, lastWrittenFrame, plain, waitFor, waitForKeys} from './ink.js'
 
 describe('ExplainApp (keys through ink into the reducer)', () => {
@@ -115,13 +114,5 @@ describe('renderExplainApp', () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80)
     stdin.write('q')
     await done
-  })
-})
-
-describe('measureFirstFrame', () => {
-  it('returns a positive time for a 2,400-step explanation (measured, not asserted against a budget)', async () => {
-    const ms = await measureFirstFrame(largeExplanation(2400))
-    expect(ms).toBeGreaterThan(0)
-    console.log(`first frame, 2,400 steps: ${ms.toFixed(0)} ms`)
   })
 })
