@@ -1,5 +1,5 @@
 /**
- * Keybindings as data (style.md principle 7): key name → action. The help overlay and the key hints
+ * Keybindings as data: key name → action. The help overlay and the key hints
  * are rendered from this same table, so a binding cannot exist without being documented.
  * IMPORTANT: a new action needs a case in `explainReducer` (state/explain-state.ts) too.
  */

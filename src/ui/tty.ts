@@ -1,6 +1,6 @@
 /**
  * Whether a command may render the interactive Ink view. Kept free of ink/react so commands can ask
- * without paying ink's ~330 ms import (stack.md §4).
+ * without paying ink's ~330 ms import.
  */
 
 /** The bits of a stream the decision needs (process.stdout / process.stdin satisfy it). */
@@ -22,7 +22,7 @@ export interface TuiOptions {
  * True only when stdout is a terminal with a real width, `--json` is off, and we are not in CI.
  *
  * - A pty with 0 columns (`script -qc`, some `docker run -t`) reports `isTTY=true, columns=0`; ink
- *   would wrap every character onto its own line (stack.md §7), so it counts as non-interactive.
+ *   would wrap every character onto its own line, so it counts as non-interactive.
  * - CI is detected the way ink's `is-in-ci` does it (`CI` / `CONTINUOUS_INTEGRATION` set to anything
  *   but `0`/`false`): there ink writes only the final frame, which makes an interactive view useless.
  *

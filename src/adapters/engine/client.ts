@@ -68,7 +68,7 @@ function engineMessage(text: string): string {
 }
 
 /**
- * A small Docker Engine API client over undici (stack.md §8): one dispatcher on the unix socket
+ * A small Docker Engine API client over undici: one dispatcher on the unix socket
  * (or a plain tcp address). undici is imported lazily, on first use.
  */
 export class EngineClient {

@@ -1,6 +1,6 @@
 /**
  * The explain view-model: a pure reducer over cursor, expansion, filters, focus and overlays, plus
- * selectors. Tested without ink (style.md principle 7). The visible rows are kept in the state and
+ * selectors. Tested without ink (docs/architecture.md, "Folders"). The visible rows are kept in the state and
  * rebuilt only when expansion or filters change, so moving the cursor over 2,400 steps stays O(1).
  */
 import type {Explanation, StepExplanation} from '../../domain/explain/types.js'

@@ -1,6 +1,6 @@
 /**
  * The explain view's tree, built once per explanation, and the visible rows for a given
- * expansion / filter state. Pure: no React, no ink, no IO (style.md principle 7).
+ * expansion / filter state. Pure: no React, no ink, no IO (docs/architecture.md, "Folders").
  */
 import type {Explanation, StepExplanation} from '../../domain/explain/types.js'
 
