@@ -54,6 +54,12 @@ function loadCases(): BakeCase[] {
 
 const cases = loadCases()
 
+/** the parser a file goes to, for the figures */
+function parserOf(name: string): string {
+  const lower = name.toLowerCase()
+  return lower.endsWith('.json') ? 'bake-json' : lower.endsWith('.yml') || lower.endsWith('.yaml') ? 'compose' : 'bake-hcl'
+}
+
 const HCL_SNIPPETS = [
   'variable "CYC_A" {\n  default = "${CYC_B}"\n}\nvariable "CYC_B" {\n  default = "${CYC_A}"\n}\ntarget "cyc" {\n  tags = [CYC_A]\n}',
   'variable "SELF" {\n  default = "${SELF}x"\n}\ntarget "self" {\n  args = { S = SELF }\n}',
@@ -132,7 +138,7 @@ describe(`bake resolver on mutated bake files (${FUZZ_RUNS} runs)`, () => {
         const c = cases[which % cases.length]!
         const fi = whichFile % c.files.length
         const files = c.files.map((f, i) => (i === fi ? applyEdits(f, edits) : f))
-        await withinBudget(`bake-mutated ${c.name}`, async () => {
+        await withinBudget(`${parserOf(c.files[fi]!.name)}/mutated ${c.name}`, async () => {
           try {
             const plan = await resolveCase(c, files)
             expect(plan).toHaveProperty('target')
@@ -151,7 +157,7 @@ describe(`bake resolver on mutated bake files (${FUZZ_RUNS} runs)`, () => {
 
   test.each(HCL_SNIPPETS.slice(0, 10).map((s, i) => [i, s] as const))('stress construct %i alone is a plan or a named InputError, quickly', async (_i, snippet) => {
     const c: BakeCase = {name: 'snippet', files: [{name: 'docker-bake.hcl', data: snippet}], env: {}, targets: [], set: [], vars: {}}
-    await withinBudget('bake-snippet', async () => {
+    await withinBudget('bake-hcl/snippet', async () => {
       try {
         await resolveCase(c, c.files)
       } catch (error) {

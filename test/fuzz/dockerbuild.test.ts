@@ -73,7 +73,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
       fc.asyncProperty(fc.integer({min: 0, max: bundles.length - 1}), byteMutations, fc.integer({min: 1, max: 65_536}), async (which, mutations, chunk) => {
         const b = bundles[which]!
         const input = applyByteMutations(b.gz, mutations)
-        await withinBudget(`dockerbuild-gzip ${b.name}`, async () => check(b.name, input.length, await readBundle(b.name, input, chunk)))
+        await withinBudget(`dockerbuild/gzip ${b.name}`, async () => check(b.name, input.length, await readBundle(b.name, input, chunk)))
       }),
       fcParams(),
     )
@@ -85,7 +85,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
         const t = tars[which]!
         const tar = applyByteMutations(t.tar, mutations)
         const input = regzip ? gzipSync(tar, {level: 1}) : tar
-        await withinBudget(`dockerbuild-tar ${t.name}`, async () => check(t.name, tar.length, await readBundle(t.name, input, 16_384)))
+        await withinBudget(`dockerbuild/tar ${t.name}`, async () => check(t.name, tar.length, await readBundle(t.name, input, 16_384)))
       }),
       fcParams(),
     )
@@ -119,7 +119,7 @@ describe(`.dockerbuild bundles, mutated (${FUZZ_RUNS} runs each)`, () => {
             else blobs.set(key, applyByteMutations(blobs.get(key)!, e.mutations))
           }
         }
-        await withinBudget(`dockerbuild-layout ${name}`, () => {
+        await withinBudget(`dockerbuild/layout ${name}`, () => {
           let events: StreamEvent[]
           try {
             events = [...decodeDockerbuild({index, blobs})]

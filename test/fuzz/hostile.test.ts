@@ -122,21 +122,21 @@ describe(`hostile inputs to every configuration parser (${FUZZ_RUNS} cases each)
   // hcl2json costs ~1-5 s on the largest hostile shapes: the quick variant in `npm test` runs a fifth of the cases
   const hclRuns = process.env.BAKEDOCTOR_FUZZ_RUNS === undefined ? Math.max(10, Math.floor(FUZZ_RUNS / 5)) : FUZZ_RUNS
   test(`bake HCL: a plan or an InputError with file and position (${hclRuns} cases)`, async () => {
-    await fc.assert(fc.asyncProperty(hostileHcl, async (text) => oneCase('bake-hcl', () => resolveFiles([{name: 'docker-bake.hcl', data: text}]))), fcParams(hclRuns))
+    await fc.assert(fc.asyncProperty(hostileHcl, async (text) => oneCase('bake-hcl/hostile', () => resolveFiles([{name: 'docker-bake.hcl', data: text}]))), fcParams(hclRuns))
   }, Math.max(PROPERTY_TIMEOUT_MS, hclRuns * 3_000))
 
   test('JSON bake files: a plan or an InputError with file and position', async () => {
-    await fc.assert(fc.asyncProperty(hostileJson, async (text) => oneCase('bake-json', () => resolveFiles([{name: 'docker-bake.json', data: text}]))), fcParams())
+    await fc.assert(fc.asyncProperty(hostileJson, async (text) => oneCase('bake-json/hostile', () => resolveFiles([{name: 'docker-bake.json', data: text}]))), fcParams())
   }, PROPERTY_TIMEOUT_MS)
 
   test('Compose files: a plan or an InputError with file and position', async () => {
-    await fc.assert(fc.asyncProperty(hostileYaml, async (text) => oneCase('compose', () => resolveFiles([{name: 'compose.yaml', data: text}]))), fcParams())
+    await fc.assert(fc.asyncProperty(hostileYaml, async (text) => oneCase('compose/hostile', () => resolveFiles([{name: 'compose.yaml', data: text}]))), fcParams())
   }, PROPERTY_TIMEOUT_MS)
 
   test('buildx metadata files (hostile shapes and mutated real ones): metadata or an InputError naming the file', async () => {
     const mutated = fc.tuple(fc.nat(), byteMutations).map(([i, m]) => applyByteMutations(Buffer.from(metadataReal[i % metadataReal.length]!), m).toString('utf8'))
     await fc.assert(
-      fc.asyncProperty(fc.oneof(jsonText, mutated, jsonText.map((t) => `{"default": ${t}}`)), async (text) => oneCase('metadata', () => parseMetadataFile(text, {salt: 'fuzz', file: 'metadata.json'}))),
+      fc.asyncProperty(fc.oneof(jsonText, mutated, jsonText.map((t) => `{"default": ${t}}`)), async (text) => oneCase('metadata/hostile+mutated', () => parseMetadataFile(text, {salt: 'fuzz', file: 'metadata.json'}))),
       fcParams(),
     )
   }, PROPERTY_TIMEOUT_MS)
@@ -148,7 +148,7 @@ describe(`hostile inputs to every configuration parser (${FUZZ_RUNS} cases each)
       fc.record({minHitRate: fc.jsonValue(), per: fc.jsonValue(), targets: fc.dictionary(ident, fc.jsonValue({maxDepth: 4})), platforms: fc.dictionary(fc.string(), fc.jsonValue({maxDepth: 3}))}, {requiredKeys: []}).map((g) => JSON.stringify({gate: g})),
     )
     await fc.assert(
-      fc.asyncProperty(gate, fc.boolean(), async (text, pkg) => oneCase('gate-config', () => parseConfigText(text, pkg ? 'package.json' : 'bakedoctor.config.json', {packageJson: pkg}), {needPosition: false})),
+      fc.asyncProperty(gate, fc.boolean(), async (text, pkg) => oneCase('gate-config/hostile', () => parseConfigText(text, pkg ? 'package.json' : 'bakedoctor.config.json', {packageJson: pkg}), {needPosition: false})),
       fcParams(),
     )
   }, PROPERTY_TIMEOUT_MS)

@@ -25,7 +25,7 @@ import {PROJECT_ROOT} from '../helpers/cli.js'
 import {
   FUZZ_RUNS, PROPERTY_TIMEOUT_MS, anyMutation, checkEvents, expectInputErrorWithPosition, fcParams, foldAndCheck, mutate, withinBudget,
 } from './mutate.js'
-import {printFiguresAfterAll} from './figures.js'
+import {betweenRuns, printFiguresAfterAll} from './figures.js'
 
 printFiguresAfterAll('test/fuzz/line-decoders.test.ts')
 
@@ -108,7 +108,7 @@ describe(`line decoders on mutated real captures (${FUZZ_RUNS} runs each)`, () =
           async (which, mutation, chunk) => {
             const [name, original] = d.captures[which]!
             const input = mutate(original, mutation)
-            await withinBudget(`${d.name} ${name}`, async () => {
+            await withinBudget(`${d.name}/mutated ${name}`, async () => {
               let events: StreamEvent[]
               try {
                 events = await decodeBytes(d.create, input, chunk)
@@ -122,6 +122,7 @@ describe(`line decoders on mutated real captures (${FUZZ_RUNS} runs each)`, () =
 
               // the real entry point: detection + reader + decoder; forced format too
               for (const format of [undefined, d.name]) {
+                betweenRuns()
                 const r = await viaEntryPoint(input, format)
                 if (r.error) {
                   const e = expectInputErrorWithPosition(r.error)
@@ -144,7 +145,7 @@ describe(`line decoders on mutated real captures (${FUZZ_RUNS} runs each)`, () =
   test('pure garbage in any format is skipped line by line, never thrown', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({maxLength: 4096}), fc.constantFrom(...decoders), async (bytes, d) => {
-        await withinBudget(`${d.name}-garbage`, async () => {
+        await withinBudget(`${d.name}/garbage`, async () => {
           const events = await decodeBytes(d.create, Buffer.from(bytes), 512)
           checkEvents(events, bytes.length)
           foldAndCheck(events)

@@ -111,6 +111,9 @@ export const junkLine: fc.Arbitrary<Buffer> = fc.oneof(
     '{"logs":[{"vertex":"sha256:a","data":"%%%"}]}', '\uFEFF{"vertexes":[]}',
   ).map((s) => Buffer.from(s)),
   fc.constant(Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed])), // invalid UTF-8
+  // deep nesting: inside a known field, and bare
+  fc.tuple(fc.integer({min: 100, max: 50_000}), fc.constantFrom('{"vertexes":', '{"logs":', '{"aux":', '{"statuses":', '')).map(([n, head]) => Buffer.from(`${head}${'['.repeat(n)}${']'.repeat(n)}${head ? '}' : ''}`)),
+  fc.integer({min: 100, max: 50_000}).map((n) => Buffer.from(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`)),
 )
 
 /** A huge line: a long run of one character, or a huge string inside a JSON value. */
@@ -302,6 +305,7 @@ export async function withinBudget<T>(what: string, fn: () => Promise<T> | T, bu
   takeReported()
   const state: {outcome: 'result' | 'input-error' | 'crash' | 'hang'} = {outcome: 'result'}
   const started = performance.now()
+  const cpu = process.cpuUsage()
   try {
     return await timed(what, fn, budgetMs, () => (state.outcome = 'hang'))
   } catch (error) {
@@ -310,7 +314,8 @@ export async function withinBudget<T>(what: string, fn: () => Promise<T> | T, bu
   } finally {
     const reported = takeReported()
     if (state.outcome === 'result' && reported) state.outcome = reported
-    endCase(currentParser(), performance.now() - started, state.outcome)
+    const used = process.cpuUsage(cpu)
+    endCase(currentParser(), performance.now() - started, (used.user + used.system) / 1000, state.outcome)
   }
 }
 

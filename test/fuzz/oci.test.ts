@@ -155,7 +155,7 @@ describe(`cache manifests and configs, mutated (${FUZZ_RUNS} runs each)`, () => 
   test('byte mutations of manifests, cache configs and inline-cache image configs', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.constantFrom<Target>('manifest', 'config', 'config', 'child'), fc.nat(), byteMutations, async (which, target, pick, mutations: ByteMut[]) => {
-        await withinBudget('oci-bytes', () => run(which, target, pick, (t) => applyByteMutations(Buffer.from(t), mutations).toString('utf8')))
+        await withinBudget('oci/bytes', () => run(which, target, pick, (t) => applyByteMutations(Buffer.from(t), mutations).toString('utf8')))
       }),
       fcParams(),
     )
@@ -167,7 +167,7 @@ describe(`cache manifests and configs, mutated (${FUZZ_RUNS} runs each)`, () => 
         fc.nat(), fc.constantFrom<Target>('manifest', 'config', 'config', 'config', 'child'), fc.nat(),
         fc.array(fc.record({path: fc.nat({max: 4000}), value: jsonValue}), {minLength: 1, maxLength: 4}),
         async (which, target, pick, edits) => {
-          await withinBudget('oci-json', () => run(which, target, pick, (t) => {
+          await withinBudget('oci/json', () => run(which, target, pick, (t) => {
             let v: unknown = JSON.parse(t)
             for (const e of edits) v = editJson(v, e)
             return JSON.stringify(v)

@@ -6,17 +6,33 @@
  * - `word`: how ARG/ENV/FROM values are evaluated; quotes are removed, unset variables become ''.
  * Supported forms: `$NAME`, `${NAME}`, `${NAME:-w}`, `${NAME-w}`, `${NAME:+w}`, `${NAME+w}`, `${NAME:?m}`.
  */
+import {InputError} from '../errors.js'
+
 export type Lookup = (name: string) => string | undefined
 
 export interface ExpandOptions {
   mode: 'display' | 'word'
   escape?: string
+  /** nesting of `${A:-${B:-…}}` so far */
+  depth?: number
+}
+
+/** the longest expanded value: ARGs that double each other per line reach 2^60 characters */
+export const MAX_EXPANDED_CHARS = 1024 * 1024
+/** how deep `${A:-${B:-…}}` may nest */
+export const MAX_EXPANSION_DEPTH = 64
+
+function tooLarge(): never {
+  throw new InputError(`a variable expands to more than ${MAX_EXPANDED_CHARS / 1024 / 1024} MiB (ARG or ENV values that repeat each other?)`, {fix: 'do not build ARG / ENV values by repeating other values'})
 }
 
 const NAME_START = /[A-Za-z_]/
 const NAME_CHAR = /[A-Za-z0-9_]/
 
 export function expandVariables(text: string, lookup: Lookup, options: ExpandOptions): string {
+  if ((options.depth ?? 0) > MAX_EXPANSION_DEPTH) {
+    throw new InputError(`variable expansions nest deeper than ${MAX_EXPANSION_DEPTH} levels`, {fix: 'flatten the ${A:-${B:-…}} expression'})
+  }
   const escape = options.escape ?? '\\'
   const raw = options.mode === 'display'
   let out = ''
@@ -47,6 +63,7 @@ export function expandVariables(text: string, lookup: Lookup, options: ExpandOpt
       const parsed = parseVariable(text, i, lookup, options)
       if (parsed) {
         out += parsed.value
+        if (out.length > MAX_EXPANDED_CHARS) tooLarge()
         i = parsed.end
         continue
       }
@@ -80,9 +97,9 @@ function parseVariable(text: string, start: number, lookup: Lookup, options: Exp
       case '-':
         if (isSet) return {value: value!, end}
         if (keepUnset && value === undefined) return {value: original, end}
-        return {value: expandVariables(word, lookup, {...options, mode: 'word'}), end}
+        return {value: expandVariables(word, lookup, {...options, mode: 'word', depth: (options.depth ?? 0) + 1}), end}
       case '+':
-        if (isSet) return {value: expandVariables(word, lookup, {...options, mode: 'word'}), end}
+        if (isSet) return {value: expandVariables(word, lookup, {...options, mode: 'word', depth: (options.depth ?? 0) + 1}), end}
         if (keepUnset && value === undefined) return {value: original, end}
         return {value: '', end}
       default: // '?'

@@ -102,3 +102,33 @@ describe('expandVariables', () => {
     expect(expandVariables(`"a b"$B'$A'\${B:-def}`, lookup, {mode: 'word'})).toBe('a b$Adef')
   })
 })
+
+describe('hostile Dockerfiles (found by test/fuzz/documents.test.ts)', () => {
+  it('ARGs that double each other per line are an InputError at the line past 1 MiB, not "Invalid string length"', () => {
+    const lines = ['ARG A0=ab', ...Array.from({length: 60}, (_, i) => `ARG A${i + 1}=\${A${i}}\${A${i}}`), 'FROM alpine', 'ARG A60', 'RUN echo $A60']
+    const err = (() => {
+      try {
+        planSteps(parseDockerfile(lines.join('\n')), {file: 'Dockerfile'})
+      } catch (e) {
+        return e
+      }
+    })() as InputError
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toMatch(/expands to more than 1 MiB/)
+    // A<k> holds 2^(k+1) characters: A20 (line 21) is the first over 1 MiB
+    expect(err.position).toEqual({line: 21})
+    expect(err.file).toBe('Dockerfile')
+    expect(err.fix).toBeTruthy()
+  })
+
+  it('${A:-${A:-…}} nested 20,000 deep is an InputError naming the depth limit, not a stack overflow', () => {
+    const text = `FROM alpine\nENV B=${'${A:-'.repeat(20_000)}y${'}'.repeat(20_000)}\nRUN echo $B\n`
+    expect(() => planSteps(parseDockerfile(text))).toThrow(/variable expansions nest deeper than 64 levels/)
+  })
+
+  it('a chain of 5,000 stages, each copying from the one before, plans every stage (no stack overflow)', () => {
+    const text = Array.from({length: 5_000}, (_, i) => `FROM alpine AS s${i}\nCOPY --from=${i ? `s${i - 1}` : 'alpine'} /a /a\n`).join('')
+    const plan = planSteps(parseDockerfile(text))
+    expect(plan.needed).toHaveLength(5_000)
+  })
+})

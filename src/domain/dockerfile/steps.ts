@@ -90,6 +90,19 @@ export function instructionSource(instruction: DockerfileInstruction): string {
  * in effect at each of them (cache.md §1.4.1). Pure.
  */
 export function planSteps(parsed: ParsedDockerfile, options: PlanStepsOptions = {}): StepPlan {
+  const at = {line: 0}
+  try {
+    return planStepsAt(parsed, options, at)
+  } catch (error) {
+    // an expansion over its limits knows no position: it is the instruction being planned
+    if (error instanceof InputError && !error.position && at.line) {
+      throw new InputError(error.message, {file: error.file ?? options.file ?? 'Dockerfile', position: {line: at.line}, fix: error.fix})
+    }
+    throw error
+  }
+}
+
+function planStepsAt(parsed: ParsedDockerfile, options: PlanStepsOptions, at: {line: number}): StepPlan {
   const buildArgs = options.buildArgs ?? {}
   const file = options.file ?? 'Dockerfile'
   const escape = parsed.escape
@@ -98,6 +111,7 @@ export function planSteps(parsed: ParsedDockerfile, options: PlanStepsOptions = 
   // global scope: ARGs before the first FROM, overridable by build args
   const globals = new Map<string, string | undefined>(Object.entries(automatic))
   for (const instruction of parsed.globalArgs) {
+    at.line = instruction.line
     for (const p of instruction.properties) {
       const lookup: Lookup = (n) => globals.get(n)
       const value = buildArgs[p.name] ?? (p.raw === null ? undefined : expandVariables(p.raw, lookup, {mode: 'word', escape}))
@@ -120,6 +134,7 @@ export function planSteps(parsed: ParsedDockerfile, options: PlanStepsOptions = 
   }
 
   for (const stage of parsed.stages) {
+    at.line = stage.from.line
     const image = expandVariables(stage.from.image, (n) => globals.get(n), {mode: 'word', escape})
     let base: StageBase
     const lower = image.toLowerCase()
@@ -158,6 +173,7 @@ export function planSteps(parsed: ParsedDockerfile, options: PlanStepsOptions = 
     }
 
     for (const instruction of stage.instructions) {
+      at.line = instruction.line
       switch (instruction.keyword) {
         case 'ARG':
           for (const p of instruction.properties) {
@@ -231,15 +247,16 @@ export function planSteps(parsed: ParsedDockerfile, options: PlanStepsOptions = 
     targetStage = found
   }
 
+  // the stages the target needs, walked with a list (a chain of thousands of stages must not overflow the stack)
   const needed = new Set<number>()
-  const visit = (i: number): void => {
-    if (needed.has(i)) return
+  const todo = [targetStage]
+  for (let i = todo.pop(); i !== undefined; i = todo.pop()) {
+    if (needed.has(i)) continue
     needed.add(i)
     const s = stages[i]!
-    if (s.base.kind === 'stage') visit(s.base.stage)
-    for (const step of s.steps) for (const src of step.sources) if (src.kind === 'stage') visit(src.stage)
+    if (s.base.kind === 'stage') todo.push(s.base.stage)
+    for (const step of s.steps) for (const src of step.sources) if (src.kind === 'stage') todo.push(src.stage)
   }
-  visit(targetStage)
 
   return {stages, targetStage, needed: [...needed].sort((a, b) => a - b), images: [...images]}
 }

@@ -77,6 +77,12 @@ export interface RunArtifact {
   annotations: Record<string, string>
 }
 
+/** a media type for a message: a string (cut), else its JSON type (a nested value must not be printed whole) */
+function quoted(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)
+  return value === undefined || value === null ? 'null' : `not a string but ${Array.isArray(value) ? 'an array' : `a ${typeof value}`}`
+}
+
 /**
  * Reads a pulled manifest: a bakedoctor run artifact (either form) with one record layer.
  * Anything else under a run tag is refused (InputError: exit 2), naming the tag.
@@ -93,10 +99,10 @@ export function parseRunManifest(text: string, where: string): RunArtifact {
   }
   if (typeof m !== 'object' || m === null) return fail('the manifest is not an object')
   const o = m as {artifactType?: unknown; config?: {mediaType?: unknown}; layers?: unknown; annotations?: unknown}
-  if (o.artifactType !== RUN_ARTIFACT_TYPE && o.config?.mediaType !== RUN_ARTIFACT_TYPE) return fail(`its artifact type is ${JSON.stringify(o.artifactType ?? o.config?.mediaType ?? null)}`)
+  if (o.artifactType !== RUN_ARTIFACT_TYPE && o.config?.mediaType !== RUN_ARTIFACT_TYPE) return fail(`its artifact type is ${quoted(o.artifactType ?? o.config?.mediaType)}`)
   if (!Array.isArray(o.layers) || o.layers.length !== 1) return fail('it does not have exactly one layer')
   const layer = o.layers[0] as {mediaType?: unknown; digest?: unknown; size?: unknown}
-  if (layer.mediaType !== RUN_RECORD_MEDIA_TYPE) return fail(`its layer is ${JSON.stringify(layer.mediaType ?? null)}, not ${RUN_RECORD_MEDIA_TYPE}`)
+  if (layer.mediaType !== RUN_RECORD_MEDIA_TYPE) return fail(`its layer is ${quoted(layer.mediaType)}, not ${RUN_RECORD_MEDIA_TYPE}`)
   if (typeof layer.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(layer.digest)) return fail('its layer has no sha256 digest')
   if (typeof layer.size !== 'number' || !Number.isSafeInteger(layer.size) || layer.size < 0) return fail('its layer has no size')
   const annotations: Record<string, string> = {}

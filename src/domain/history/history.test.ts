@@ -79,4 +79,10 @@ describe('run artifacts', () => {
     }
     expect(() => parseRunManifest(JSON.stringify({schemaVersion: 2, config: {mediaType: 'application/vnd.oci.image.config.v1+json'}, layers: []}), 'reg/hist:x')).toThrow(InputError)
   })
+
+  test('a manifest whose artifact type is nested 10,000 deep is refused without printing it (found by the fuzz: a stack overflow)', () => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`
+    const text = `{"schemaVersion":2,"artifactType":${deep},"layers":[]}`
+    expect(() => parseRunManifest(text, 'reg/hist:x')).toThrow(/its artifact type is not a string but a object/)
+  })
 })
