@@ -103,7 +103,9 @@ function collatorRanks(names: readonly string[]): Map<string, number> {
 
 /** `steps` (the run's own by default) in the run's step order; a new array. */
 export function sortSteps<T extends Step>(run: Pick<Run, 'steps' | 'metadata'>, steps: readonly T[] = run.steps as T[]): T[] {
-  return [...steps].sort(stepOrder(run).compare)
+  // (the order of a whole run is worth computing only when there is something to order: removed
+  // steps, asked for on every explanation, are mostly none)
+  return steps.length < 2 ? [...steps] : [...steps].sort(stepOrder(run).compare)
 }
 
 /** Stages ordered by the first Dockerfile line of their instructions other than FROM; undefined unless every stage has one. */

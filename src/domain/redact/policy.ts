@@ -125,20 +125,36 @@ export class Redactor {
    */
   deep<T>(value: T, keyIsName: (key: string) => boolean = isEnvStyleName): T {
     // Results repeat (the same digests, keys and shared sub-objects: 100 tags of one cache share one
-    // summary), so free text and whole objects are redacted once per call: the output is the same.
+    // summary), so free text, key tests and whole objects are redacted once per call: the output is
+    // the same. An array or object in which nothing changed is returned as it is, not copied: a
+    // 2,400-step explanation is ~70,000 strings of which none usually changes, and copying it all
+    // was most of the cost of printing it.
     const texts = new Map<string, string>()
     const text = (t: string): string => {
       let out = texts.get(t)
       if (out === undefined) texts.set(t, (out = this.text(t)))
       return out
     }
+    const names = new Map<string, boolean>()
+    const isName = (k: string): boolean => {
+      let yes = names.get(k)
+      if (yes === undefined) names.set(k, (yes = keyIsName(k)))
+      return yes
+    }
     const done = [new Map<object, unknown>(), new Map<object, unknown>()]
     // inside a map of named values (`args`, `env`, `labels` …) every key is a name, whatever its case
     const walk = (v: unknown, key: string | undefined, named: boolean): unknown => {
-      if (typeof v === 'string') return key !== undefined && (named || keyIsName(key)) ? this.value(key, v) : text(v)
+      if (typeof v === 'string') return key !== undefined && (named || isName(key)) ? this.value(key, v) : text(v)
       if (Array.isArray(v)) {
-        let out = done[0]!.get(v)
-        if (out === undefined) done[0]!.set(v, (out = v.map((x) => walk(x, undefined, false))))
+        let out = done[0]!.get(v) as unknown[] | undefined
+        if (out === undefined) {
+          for (let i = 0; i < v.length; i++) {
+            const x = walk(v[i], undefined, false)
+            if (x !== v[i] && out === undefined) out = v.slice(0, i)
+            if (out !== undefined) out.push(x)
+          }
+          done[0]!.set(v, (out ??= v))
+        }
         return out
       }
       if (v && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
@@ -146,9 +162,20 @@ export class Redactor {
         const seen = done[namedChildren ? 1 : 0]!
         let out = seen.get(v) as Record<string, unknown> | undefined
         if (out !== undefined) return out
-        out = {}
-        for (const [k, x] of Object.entries(v)) out[text(k)] = walk(x, k, namedChildren)
-        seen.set(v, out)
+        const record = v as Record<string, unknown>
+        const keys = Object.keys(record)
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!
+          const rk = text(k)
+          const x = walk(record[k], k, namedChildren)
+          if ((rk !== k || x !== record[k]) && out === undefined) {
+            // the first change: copy what came before it (its keys and values unchanged)
+            out = Object.getPrototypeOf(v) === null ? Object.create(null) as Record<string, unknown> : {}
+            for (let j = 0; j < i; j++) out[keys[j]!] = record[keys[j]!]
+          }
+          if (out !== undefined) out[rk] = x
+        }
+        seen.set(v, (out ??= record))
         return out
       }
       return v
@@ -213,7 +240,8 @@ export class Redactor {
   }
 
   private target(t: PlanTarget): PlanTarget {
-    const out = this.deep(t, () => false) as PlanTarget
+    // (a copy: deep returns an unchanged object as it is, and args/labels are set on it below)
+    const out = {...this.deep(t, () => false)} as PlanTarget
     if (t.args) out.args = this.values(t.args)
     if (t.labels) out.labels = this.values(t.labels)
     return out
