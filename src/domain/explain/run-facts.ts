@@ -81,7 +81,8 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     baselineFromDigest.set(`${targetPlatformKey(b)}|${parseFrom(b.instruction).ref}`, fromDigest(b) ?? '')
   }
   let ordered: Step[] | undefined
-  let labelBySlot: Map<string, string> | undefined
+  let stepBySlot: Map<string, Step> | undefined
+  const labelBySlot = new Map<string, string>()
   let cacheImports: Step[] | undefined
   const importsByTarget = new Map<string, Step[]>()
   let basePlatformList: string[] | undefined
@@ -124,15 +125,21 @@ export function runFacts(run: Run, baseline: Run | undefined, options: ExplainOp
     },
     cacheableInOrder: () => (ordered ??= cacheableInOrder(run)),
     labelOfKey(key) {
-      if (!labelBySlot) {
-        // built once: a lookup per cascade step would be quadratic on big bakes
-        labelBySlot = new Map()
+      if (!stepBySlot) {
+        // built once: a lookup per cascade step would be quadratic on big bakes; the label itself
+        // only for the keys asked about (root causes), not for every step
+        stepBySlot = new Map()
         for (const x of (ordered ??= cacheableInOrder(run))) {
           const slot = stepSlot(x)
-          if (!labelBySlot.has(slot)) labelBySlot.set(slot, stepLabel(x))
+          if (!stepBySlot.has(slot)) stepBySlot.set(slot, x)
         }
       }
-      return labelBySlot.get(key) ?? key
+      let label = labelBySlot.get(key)
+      if (label === undefined) {
+        const step = stepBySlot.get(key)
+        labelBySlot.set(key, (label = step ? stepLabel(step) : key))
+      }
+      return label
     },
     removedBefore(b) {
       if (!baseline || !matches || b.index === undefined) return []
