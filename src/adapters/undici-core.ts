@@ -6,8 +6,8 @@
  * registry tests run every request through this path.
  */
 import {createRequire} from 'node:module'
-import {setFlagsFromString} from 'node:v8'
 import type {Agent as AgentClass, Dispatcher} from 'undici'
+import {keepWasmOnBaselineTier} from './wasm-tier.js'
 
 /** `undici.request(url, options)` for a caller that always names its dispatcher. */
 export type RequestFn = (url: URL | string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & {method?: Dispatcher.HttpMethod; dispatcher: Dispatcher}) => Promise<Dispatcher.ResponseData>
@@ -21,7 +21,7 @@ let loaded: UndiciCore | undefined
 
 export function loadUndiciCore(): UndiciCore {
   if (loaded) return loaded
-  keepWasmOnBaselineTier()
+  keepWasmOnBaselineTier() // llhttp, its HTTP parser, is WebAssembly
   const require = createRequire(import.meta.url)
   const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentClass
   // api-request.js is Dispatcher.prototype.request, which only undici's index attaches: called on the dispatcher
@@ -31,21 +31,4 @@ export function loadUndiciCore(): UndiciCore {
     return apiRequest.call(dispatcher, {...options, origin: u.origin, path: u.pathname + u.search, method: method ?? (options.body ? 'PUT' : 'GET')})
   }
   return (loaded = {Agent, request})
-}
-
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly (its only wasm; we have none). V8 compiles
- * it with its baseline compiler and then re-optimises it on a background thread, and Node waits for
- * that job before the process may exit: ~50 ms of CPU and 50–150 ms of wall time at the end of every
- * command that made a request (measured on `cache inspect`, 1 and 100 refs), for a parser that reads
- * a few hundred small responses. Baseline code parses those just as well. Only wasm compilation is
- * affected, and only modules compiled afterwards; if a future Node refuses the flags, nothing changes.
- */
-function keepWasmOnBaselineTier(): void {
-  try {
-    setFlagsFromString('--no-wasm-tier-up')
-    setFlagsFromString('--no-wasm-dynamic-tiering')
-  } catch {
-    // a Node that froze its V8 flags: the exit is slower, nothing else
-  }
 }

@@ -4,6 +4,7 @@
  * memory passed a bound, or that served many parses, is replaced after its parse).
  */
 import {InputError} from '../../domain/errors.js'
+import {keepWasmOnBaselineTier} from '../wasm-tier.js'
 
 /**
  * hcl2json cannot be interrupted from JS and spends ~70 µs on every invalid token it reports: a few
@@ -66,6 +67,7 @@ export function hclWorkerStats(): {started: number; retired: number} {
 async function startParser(): Promise<Parser> {
   const [{Worker}, {createRequire}, {pathToFileURL}] = await Promise.all([import('node:worker_threads'), import('node:module'), import('node:url')])
   const module = pathToFileURL(createRequire(import.meta.url).resolve('@cdktf/hcl2json')).href
+  keepWasmOnBaselineTier() // hcl2json is Go compiled to WebAssembly
   const worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {module}})
   stats.started++
   const p: Parser = {worker, pending: new Map(), parses: 0}
