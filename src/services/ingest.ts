@@ -99,7 +99,7 @@ async function recordSource(options: IngestOptions, {source, reuse, dbPath, from
     if (event.type === 'attestation') provenance.push({kind: 'text', text: event.text, file: options.file, entry: event.position.entry})
     if (event.type === 'skipped' && event.reason && brokenLines.length < MAX_BROKEN_LINE_NOTES && event.position.line !== undefined) brokenLines.push({line: event.position.line, reason: event.reason})
   })
-  reuse.release = () => recording.releaseInput()
+  reuse.release = (buffer) => recording.releaseInput(buffer)
   if (source.batches) {
     for await (const batch of source.batches) recording.pushAll(batch)
   } else {

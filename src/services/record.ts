@@ -30,8 +30,8 @@ export class RunRecording {
   }
 
   /** the source reuses its read buffer next: nothing may keep pointing into it (see BufferReuse) */
-  releaseInput(): void {
-    this.folder.releaseInput()
+  releaseInput(buffer: ArrayBufferLike): void {
+    this.folder.releaseInput(buffer)
   }
 
   finish(): Run {

@@ -27,7 +27,7 @@ async function fold(file: string, chunkBytes?: number): Promise<Run> {
   const reuse: BufferReuse | undefined = chunkBytes ? {release: () => undefined, chunkBytes} : undefined
   const source = await openEventSource(file, {reuse})
   const recording = new RunRecording({keepLogs: 'all', source: source.format})
-  if (reuse) reuse.release = () => recording.releaseInput()
+  if (reuse) reuse.release = (buffer) => recording.releaseInput(buffer)
   for await (const batch of source.batches!) recording.pushAll(batch)
   return recording.finish()
 }

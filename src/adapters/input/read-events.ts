@@ -8,6 +8,7 @@ import {EVENT_FORMATS, type EventFormat, type StreamEvent} from '../../domain/ev
 import {DEFAULT_MAX_LINE_BYTES, LineSplitter, peek, readLines} from './read-lines.js'
 
 const READ_CHUNK_BYTES = 1024 * 1024
+const READ_BUFFERS = 4
 
 /**
  * Read buffers a file source may reuse, for a consumer that keeps no reference into one once
@@ -17,25 +18,27 @@ const READ_CHUNK_BYTES = 1024 * 1024
  */
 export interface BufferReuse {
   /** called before a buffer handed out earlier is overwritten: drop or copy what points into it */
-  release: () => void
+  release: (buffer: ArrayBufferLike) => void
   /** bytes per read (default 1 MiB) */
   chunkBytes?: number
 }
 
 /**
- * The file in chunks read into two buffers in turn (one read ahead); `reuse.release()` is called
- * before a buffer that was handed out is read into again. Each chunk is a view on its buffer.
+ * The file in chunks read into READ_BUFFERS buffers in turn (one read ahead); `reuse.release(buffer)`
+ * is called before a buffer that was handed out is read into again. Each chunk is a view on its
+ * buffer. Several buffers: what a consumer still holds of a chunk when its buffer comes round again
+ * (the output of a step still running) is usually little.
  */
 async function* readReusingBuffers(file: string, reuse: BufferReuse, reusable: () => boolean): AsyncGenerator<Buffer> {
   const size = reuse.chunkBytes ?? READ_CHUNK_BYTES
-  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)]
-  const handedOut = [false, false]
+  const buffers = Array.from({length: READ_BUFFERS}, () => Buffer.allocUnsafeSlow(size))
+  const handedOut = buffers.map(() => false)
   const handle = await open(file, 'r')
   let pending: ReturnType<typeof handle.read> | undefined
   try {
     const readInto = (i: number) => {
       if (handedOut[i]) {
-        if (reusable()) reuse.release()
+        if (reusable()) reuse.release(buffers[i]!.buffer)
         else buffers[i] = Buffer.allocUnsafeSlow(size)
         handedOut[i] = false
       }
@@ -46,11 +49,12 @@ async function* readReusingBuffers(file: string, reuse: BufferReuse, reusable: (
     for (;;) {
       const {bytesRead} = await pending
       if (bytesRead === 0) return
-      // the other buffer is read while this one is decoded (its earlier chunk released first)
-      pending = readInto(1 - i)
+      // the next buffer is read while this one is decoded (its earlier chunk released first)
+      const next = (i + 1) % READ_BUFFERS
+      pending = readInto(next)
       handedOut[i] = true
       yield buffers[i]!.subarray(0, bytesRead)
-      i = 1 - i
+      i = next
     }
   } finally {
     // a consumer that stops early leaves the read ahead in flight: let it end before closing

@@ -60,9 +60,12 @@ export class RunFolder {
   private readonly namesByDigest = new Map<string, Set<string>>()
   /** undecoded output of vertices whose tail may still be wanted */
   private readonly windows = new Map<string, LogWindow>()
-  /** the input buffer the latest base64 log pointed into, and the windows that point into it */
+  /** the input buffer the latest base64 log pointed into, and the windows that point into each buffer */
   private inputBuffer?: ArrayBufferLike
-  private readonly windowsInInput = new Set<LogWindow>()
+  private windowsInInput = new Set<LogWindow>()
+  private readonly windowsByBuffer = new Map<ArrayBufferLike, Set<LogWindow>>()
+  /** the input says when it reuses a buffer (releaseInput): windows copy out only then, not whenever the input moves on */
+  private explicitRelease = false
   /** decoded tails of vertices whose tail is wanted */
   private readonly tails = new Map<string, LogTail>()
   private readonly keepLogs: KeepLogs
@@ -102,9 +105,12 @@ export class RunFolder {
           if (!log.vertex || (range ? range.end === range.start : log.data.length === 0)) continue
           if (range && range.source.buffer !== this.inputBuffer) {
             // the input moved on to its next read buffer: windows copy out what they keep of the last
-            for (const w of this.windowsInInput) w.detach(this.inputBuffer!)
-            this.windowsInInput.clear()
+            // (with explicit releases, only when that buffer is reused: most steps finish before)
+            if (!this.explicitRelease && this.inputBuffer) this.release(this.inputBuffer)
             this.inputBuffer = range.source.buffer
+            let windows = this.windowsByBuffer.get(this.inputBuffer)
+            if (!windows) this.windowsByBuffer.set(this.inputBuffer, (windows = new Set()))
+            this.windowsInInput = windows
           }
           let window = this.windows.get(log.vertex)
           const size = range ? ((range.end - range.start) >> 2) * 3 : log.data.length
@@ -142,13 +148,21 @@ export class RunFolder {
   }
 
   /**
-   * The input is about to overwrite the read buffer the latest base64 logs pointed into: windows
-   * copy out what they keep of it (as they do when the input moves to another buffer).
+   * The input is about to overwrite `buffer` (a read buffer base64 logs pointed into): windows copy
+   * out what they keep of it. From the first call on, that is the only time they copy.
    */
-  releaseInput(): void {
-    if (this.inputBuffer) for (const w of this.windowsInInput) w.detach(this.inputBuffer)
-    this.windowsInInput.clear()
-    this.inputBuffer = undefined
+  releaseInput(buffer: ArrayBufferLike): void {
+    this.explicitRelease = true
+    this.release(buffer)
+  }
+
+  private release(buffer: ArrayBufferLike): void {
+    for (const w of this.windowsByBuffer.get(buffer) ?? []) w.detach(buffer)
+    this.windowsByBuffer.delete(buffer)
+    if (buffer === this.inputBuffer) {
+      this.inputBuffer = undefined
+      this.windowsInInput = new Set()
+    }
   }
 
   /**
@@ -173,7 +187,11 @@ export class RunFolder {
       this.windows.delete(digest)
       this.bufferedLogBytes -= window.heldBytes
     }
-    if (!keep) return
+    if (!keep) {
+      // nothing to copy out of a reused buffer for it any more
+      window?.discard()
+      return
+    }
     let tail = this.tails.get(digest)
     if (!tail && this.tails.size >= FOLD_LIMITS.logTails) {
       this.droppedTails++

@@ -124,17 +124,22 @@ export class LogWindow {
     }
   }
 
-  drainInto(tail: LogTail): void {
-    for (let i = this.head; i < this.sources.length; i++) {
-      const src = Buffer.from(this.sources[i]!)
-      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]))
-    }
+  /** Drops what it holds (a step whose tail is not wanted). */
+  discard(): void {
     this.sources = []
     this.starts = []
     this.ends = []
     this.base64 = []
     this.sizes = []
     this.head = this.bytes = 0
+  }
+
+  drainInto(tail: LogTail): void {
+    for (let i = this.head; i < this.sources.length; i++) {
+      const src = Buffer.from(this.sources[i]!)
+      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]))
+    }
+    this.discard()
   }
 }
 
