@@ -17,6 +17,7 @@ export default class Plan extends BakedoctorCommand<ResolvedPlan> {
       db: flags.db, cwd: process.cwd(), env: process.env, files: flags.file, targets: argv as string[], set: flags.set,
       vars: parseAssignments(flags.var, '--var'), source: flags.source as 'auto' | 'buildx' | 'builtin', stdin: readStdin,
     })
+    if (this.jsonEnabled()) return result // 1,000 targets' text is not rendered only to be dropped
     const {renderPlan} = await import('../../output/plan-text.js')
     this.out(renderPlan(result))
     return result
