@@ -34,16 +34,16 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
 }
 
 /**
- * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups (the gate only needs the
- * root causes).
+ * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups and `stepsListed: 'missed'`
+ * lists only the missed steps (the gate only needs the root causes).
  */
-export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'> & {timeWeighted?: boolean}): Explanation {
+export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'> & {timeWeighted?: boolean; stepsListed?: ExplainOptions['stepsListed']}): Explanation {
   const id = store.resolveRunRef(options.run ?? 'latest')
   const run = store.getRun(id, {logs: options.logs ?? 'failed'})
   const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
   // the baseline's output is never shown
   const baseline = baselineId !== undefined ? store.getRun(baselineId, {logs: 'none'}) : undefined
-  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id)})
+  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id), stepsListed: options.stepsListed})
 }
 
 /** no-cache / no-cache-filter per target from the run's recorded plan (bake --print shape). */

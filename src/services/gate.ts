@@ -102,9 +102,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     })
     const result: GateResult = {...evaluated, rootCauses: [], rootCauseCount: 0}
     if (result.outcome === 'fail' || result.outcome === 'build-failed') {
-      // the same open index (and the runs it already read) serves the explanation
+      // the same open index (and the runs it already read) serves the explanation, which lists only
+      // the missed steps: the root causes and what they invalidated are all the report prints
       const {explainWithStore} = await import('./explain.js')
-      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none'}))
+      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none', stepsListed: 'missed'}))
       await addRootCauses(result, {...options, db: dbPath, defaultPlatform, explain})
     }
     return result

@@ -34,7 +34,10 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 
   const steps: StepExplanation[] = []
+  const missedOnly = options.stepsListed === 'missed'
   for (const s of facts.cacheableInOrder()) {
+    // (a hit never has a verdict: decide() leaves cached steps out)
+    if (missedOnly && s.cached) continue
     const v = verdictOf(s)
     const match = matches.get(s)
     const e: StepExplanation = {

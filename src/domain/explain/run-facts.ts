@@ -11,6 +11,12 @@ export interface ExplainOptions {
   /** per platform (or '' for all): what is known about the cache refs (from `cache inspect`) */
   cacheFacts?: Record<string, string[]>
   lastExecutedMs?: (step: Step) => number | undefined
+  /**
+   * 'missed': `steps` lists only the steps that were not hits (every verdict, root cause and
+   * cascade is the same; hits, served-in-run counts and suspicious hits are left out): what a failing
+   * gate prints its root causes from. Default 'all'.
+   */
+  stepsListed?: 'all' | 'missed'
 }
 
 /** Facts about a run and its baseline that verdict rules share, computed once per explanation. */
