@@ -81,11 +81,12 @@ for (const {job} of jobs) {
   }
   for (const [label, p] of Object.entries(JSON.parse(readFileSync(f, 'utf8')).parsers)) {
     const [parser, property] = label.split('/')
-    const row = parsers.get(parser) ?? {cases: 0, exitCodes: {}, crashes: 0, hangs: 0, slowestMs: 0, slowestCpuMs: 0, maxCpuMs: 0, peakRssKb: 0, properties: [], jobs: new Set()}
+    const row = parsers.get(parser) ?? {cases: 0, exitCodes: {}, crashes: 0, hangs: 0, slowestMs: 0, slowestCpuMs: 0, maxCpuMs: 0, peakRssKb: 0, properties: [], hangCases: [], jobs: new Set()}
     row.cases += p.cases
     for (const [c, n] of Object.entries(p.exitCodes)) row.exitCodes[c] = (row.exitCodes[c] ?? 0) + n
     row.crashes += p.crashes
     row.hangs += p.hangs
+    row.hangCases.push(...(p.hangCases ?? []).map((h) => `${property}: ${h.ms} ms wall, ${h.cpuMs} ms CPU`))
     if (p.slowestMs > row.slowestMs) Object.assign(row, {slowestMs: p.slowestMs, slowestCpuMs: p.slowestCpuMs})
     row.maxCpuMs = Math.max(row.maxCpuMs, p.maxCpuMs)
     row.peakRssKb = Math.max(row.peakRssKb, p.peakRssKb)
@@ -102,7 +103,7 @@ for (const [parser, p] of [...parsers].sort(([a], [b]) => PARSERS.indexOf(a) - P
   const codes = Object.keys(p.exitCodes)
   if (rss > MAX_RSS_MB) problems.push(`${parser}: peak RSS ${rss} MB`)
   if (p.crashes) problems.push(`${parser}: ${p.crashes} crashes`)
-  if (p.hangs) problems.push(`${parser}: ${p.hangs} hangs`)
+  if (p.hangs) problems.push(`${parser}: ${p.hangs} hangs (${p.hangCases.join('; ')})`)
   if (codes.some((c) => c !== '0' && c !== '2')) problems.push(`${parser}: exit codes ${codes.join(', ')}`)
   if (p.cases < runs) problems.push(`${parser}: only ${p.cases} cases`)
   const exits = Object.entries(p.exitCodes).map(([c, n]) => `${c}:${n}`).join(' ')

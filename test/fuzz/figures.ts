@@ -31,6 +31,8 @@ export interface ParserFigures {
   maxCpuMs: number
   /** peak RSS of this process while it ran this parser's cases, kB */
   peakRssKb: number
+  /** wall and CPU time of the hangs (the first few) */
+  hangCases: Array<{ms: number; cpuMs: number}>
 }
 
 const figures = new Map<string, ParserFigures>()
@@ -38,11 +40,11 @@ let current = 'unknown'
 
 function entry(parser: string): ParserFigures {
   let f = figures.get(parser)
-  if (!f) figures.set(parser, (f = {cases: 0, exitCodes: {}, crashes: 0, hangs: 0, slowestMs: 0, slowestCpuMs: 0, maxCpuMs: 0, peakRssKb: 0}))
+  if (!f) figures.set(parser, (f = {cases: 0, exitCodes: {}, crashes: 0, hangs: 0, slowestMs: 0, slowestCpuMs: 0, maxCpuMs: 0, peakRssKb: 0, hangCases: []}))
   return f
 }
 
-const GC_ABOVE_BYTES = 64 * 1024 * 1024
+const GC_ABOVE_BYTES = 48 * 1024 * 1024
 v8.setFlagsFromString('--expose-gc')
 const fullGc = vm.runInNewContext('gc') as () => void
 
@@ -73,7 +75,10 @@ export function endCase(parser: string, ms: number, cpuMs: number, outcome: 'res
   f.peakRssKb = Math.max(f.peakRssKb, hw)
   resetPeakRss()
   if (outcome === 'crash') f.crashes++
-  else if (outcome === 'hang') f.hangs++
+  else if (outcome === 'hang') {
+    f.hangs++
+    if (f.hangCases.length < 10) f.hangCases.push({ms: Math.round(ms), cpuMs: Math.round(cpuMs)})
+  }
   else {
     const code = outcome === 'result' ? '0' : '2'
     f.exitCodes[code] = (f.exitCodes[code] ?? 0) + 1

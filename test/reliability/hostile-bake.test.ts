@@ -24,12 +24,10 @@ function write(name: string, text: string): {dir: string; file: string} {
 /** resolves in-process; returns the InputError it must throw */
 async function refusal(name: string, text: string, targets: string[] = []): Promise<InputError> {
   const {dir, file} = write(name, text)
-  const started = Date.now()
   const err = await resolvePlan({cwd: dir, files: [file], targets, source: 'builtin', env: {}}).then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(Date.now() - started, 'took longer than the 4 s parse deadline plus the 4 s evaluation budget').toBeLessThan(15_000)
   expect(err, `no error for ${name}`).toBeInstanceOf(InputError)
   const e = err as InputError
   expect(e.file).toBe(file)
@@ -57,14 +55,14 @@ describe('bake evaluation budget (in-process, same service as `plan`)', () => {
 
   it('nested for over range(100000): the step limit', async () => {
     const e = await refusal('docker-bake.hcl', 'target "default" {\n  args = { A = length([for i in range(100000): [for j in range(100000): j]]) }\n}\n')
-    expect(e.message).toMatch(/more than 2,000,000 steps/)
+    expect(e.message).toMatch(/more than 500,000 steps/)
     expect(e.position?.line).toBe(2)
   })
 
   it('functions that call each other twice per level (2^39 calls): the step limit', async () => {
     const fns = chain(39, (i) => `function "f${i + 1}" {\n  params = [x]\n  result = "\${f${i}(x)}\${f${i}(x)}"\n}\n`, '')
     const e = await refusal('docker-bake.hcl', `function "f0" {\n  params = [x]\n  result = x\n}\n${fns}target "default" {\n  args = { A = f39("a") }\n}\n`)
-    expect(e.message).toMatch(/more than 2,000,000 steps/)
+    expect(e.message).toMatch(/more than 500,000 steps/)
   })
 
   it('a string that doubles per variable (2^60 characters): the string size limit', async () => {
@@ -76,7 +74,7 @@ describe('bake evaluation budget (in-process, same service as `plan`)', () => {
   it('a list that doubles per variable: the step limit (elements produced are counted)', async () => {
     const vars = chain(59, (i) => `variable "v${i + 1}" {\n  default = concat(v${i}, v${i})\n}\n`, '')
     const e = await refusal('docker-bake.hcl', `variable "v0" {\n  default = ["ab"]\n}\n${vars}target "default" {\n  args = { A = length(v59) }\n}\n`)
-    expect(e.message).toMatch(/more than 2,000,000 steps/)
+    expect(e.message).toMatch(/more than 500,000 steps/)
   })
 
   it('format / indent with an absurd width are refused, not allocated', async () => {
@@ -92,6 +90,12 @@ describe('bake evaluation budget (in-process, same service as `plan`)', () => {
     expect(plan.plan.target.default?.args?.A).toBe('a'.repeat(5000))
     const e = await refusal('docker-bake.hcl', `target "default" {\n  args = { A = regex("(a+)+$", "${'a'.repeat(40)}!") }\n}\n`)
     expect(e.message).toMatch(/did not match/)
+  })
+
+  it('a loop of regex calls on 25,000 characters each: stopped by the budget, not after 90 s (found by the fuzz)', async () => {
+    const e = await refusal('docker-bake.hcl', `target "default" {\n  tags = [for x in range(100000) : regex("(.*a){20}", "${'a'.repeat(25_000)}!")]\n}\n`)
+    expect(e.message).toMatch(/evaluation (needs more than 500,000 steps|took longer than 4 s)/)
+    expect(e.position).toEqual({line: 2})
   })
 
   it('a 10,000-cell matrix: the matrix limit, at the matrix line', async () => {

@@ -179,6 +179,7 @@ export async function parseBakeFiles(files: BakeFileText[], dotenv: Record<strin
   const out: StructuredBakeFile[] = []
   const compose: ComposeInput[] = []
   for (const f of files) {
+    checkSize(f) // read files were checked already; text from elsewhere (git, tests) is checked here
     const kind = kindOf(f.name)
     if (kind === 'compose') {
       compose.push({name: f.name, doc: await parseYaml(f), dotenv})

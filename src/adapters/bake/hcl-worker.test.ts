@@ -1,4 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
+import {BAKE_LIMITS} from '../../domain/bake/budget.js'
 import {InputError} from '../../domain/errors.js'
 import {HCL_PARSE_DEADLINE_MS, HCL_WORKER_MAX_PARSES, hclWorkerStats, parseHclInWorker} from './hcl-worker.js'
 
@@ -9,8 +10,8 @@ describe('the hcl2json worker', () => {
     delete process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT
   })
 
-  it('keeps a bake file\'s path (parse deadline + the 4 s evaluation budget) well under 10 s', () => {
-    expect(HCL_PARSE_DEADLINE_MS).toBeLessThanOrEqual(4_000)
+  it('keeps a bake file\'s path (the parse deadline plus the evaluation budget) well under the 10 s a hang is', () => {
+    expect(HCL_PARSE_DEADLINE_MS + BAKE_LIMITS.millis).toBeLessThanOrEqual(8_000)
   })
 
   it('a parse over the deadline is an InputError naming the file and the fix; the next parse gets a new worker', async () => {
@@ -39,7 +40,8 @@ describe('the hcl2json worker', () => {
   it('is replaced when its WASM memory passed the bound after a parse', async () => {
     await parseHclInWorker('warm.hcl', ok)
     const before = hclWorkerStats().retired
-    // 60,000 "+" terms grow the Go heap past 64 MiB
+    // 60,000 "+" terms grow the Go heap past the bound (a deadline for a loaded machine: this is not about time)
+    process.env.BAKEDOCTOR_HCL_PARSE_TIMEOUT = '120'
     await parseHclInWorker('big.hcl', `a = ${Array(60_000).fill('1').join(' + ')}\n`)
     expect(hclWorkerStats().retired).toBe(before + 1)
     expect(await parseHclInWorker('x.hcl', ok)).toEqual({target: {default: [{dockerfile: 'Dockerfile'}]}})

@@ -14,8 +14,8 @@ import {keepWasmOnBaselineTier} from '../wasm-tier.js'
  */
 export const HCL_PARSE_DEADLINE_MS = 4_000
 
-/** a worker whose WASM memory passed this after a parse is replaced (a fresh one starts at ~19 MB) */
-export const HCL_WORKER_MAX_WASM_BYTES = 64 * 1024 * 1024
+/** a worker whose WASM memory passed this after a parse is replaced (a fresh one starts at ~19 MB, a few hostile parses take it to 80) */
+export const HCL_WORKER_MAX_WASM_BYTES = 56 * 1024 * 1024
 
 /** …and so is one that served this many parses (Go's heap fragments and never shrinks) */
 export const HCL_WORKER_MAX_PARSES = 500

@@ -9,8 +9,8 @@ export const BAKE_LIMITS = {
   fileBytes: 1024 * 1024,
   /** nesting of evaluation: expressions, variable → variable and function → function chains */
   depth: 200,
-  /** evaluated expression nodes plus produced list / map elements */
-  steps: 2_000_000,
+  /** evaluated expression nodes, loop iterations, produced list / map elements, string arguments / 256 (hostile files reach it in ~0.3 s of CPU) */
+  steps: 500_000,
   /** wall-clock time of one evaluation, ms: with hcl2json's deadline (HCL_PARSE_DEADLINE_MS, 4 s) a bake file's whole path stays well under 10 s */
   millis: 4_000,
   /** characters of any one string value (a template that doubles itself per level) */

@@ -373,5 +373,17 @@ function evalCall(e: Expr & {t: 'call'}, scope: Scope, host: EvalHost): Value {
     if (!Array.isArray(last)) throw new EvalError(`Invalid expanding argument value; The expanding argument (indicated by ...) must be of a tuple, list, or set type.`)
     args = [...args.slice(0, -1), ...last]
   }
+  host.budget?.charge(callWork(args))
   return host.callFunction(e.name, args)
+}
+
+/**
+ * A function's work grows with its string arguments (regex, replace, split over 25,000 characters
+ * cost milliseconds each): charged before the call, so that the step limit and the time check see
+ * it (one step per call let a loop of such calls run 90 s between two time checks).
+ */
+function callWork(args: readonly Value[]): number {
+  let chars = 0
+  for (const a of args) if (typeof a === 'string') chars += a.length
+  return chars >> 8
 }
