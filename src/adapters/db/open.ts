@@ -1,6 +1,7 @@
 import {chmodSync, closeSync, existsSync, mkdirSync, openSync, rmdirSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
+import {createRequire} from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
 import {UsageError} from '../../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
@@ -50,7 +51,9 @@ export async function openDatabase(file: string, options: {create?: boolean; rea
     }
   }
   indexInUse = file
-  const {default: Sqlite} = await import('better-sqlite3')
+  // required, not imported: an ESM import of this CommonJS package makes Node lex it and its
+  // re-exports for their names first (~14 M instructions of every command that opens the index)
+  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3
   let db: Database | undefined
   try {
     db = new Sqlite(file, {readonly: options.readonly ?? false, fileMustExist: true})
