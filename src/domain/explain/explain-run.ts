@@ -117,24 +117,40 @@ function decide(ctx: StepContext): StepVerdict<Verdict> | undefined {
   if (!step.cacheable || step.cached || neverRan(step)) return undefined
   // the first recorded run has nothing to compare with: only what a step itself did (failed,
   // no-cache) is a verdict; its other misses are summed up in `firstRun`, not blamed as new
-  for (const rule of ctx.facts.baseline ? PRECEDENCE : WITHOUT_BASELINE) {
-    const d = rule.decide(ctx)
+  const rules = ctx.facts.baseline ? PRECEDENCE : WITHOUT_BASELINE
+  // (an index loop: this runs once per rule per missed step, mostly before V8 has compiled it)
+  for (let i = 0; i < rules.length; i++) {
+    const d = rules[i]!.decide(ctx)
     if (d) return {...d, root: d.evidence.root === undefined, rootKey: d.evidence.root ?? stepSlot(step)}
   }
   return undefined
 }
 
 function stepContext(step: Step, match: StepMatch | undefined, facts: RunFacts, verdictOf: (s: Step) => StepVerdict | undefined): StepContext {
-  let parents: Step[] | undefined
-  let recorded: {value: RecordedChange | undefined} | undefined
-  return {
-    step, match, facts, verdictOf,
-    get parents() {
-      return (parents ??= facts.parentsOf(step))
-    },
-    get recorded() {
-      return (recorded ??= {value: match ? recordedChange(step, match.baseline) : undefined}).value
-    },
+  return new LazyStepContext(step, match, facts, verdictOf)
+}
+
+/**
+ * A class, not an object literal with getters: a literal's accessors are made anew for every missed
+ * step (thousands per explanation), a class's once.
+ */
+class LazyStepContext implements StepContext {
+  private parentSteps: Step[] | undefined
+  private recordedChange: {value: RecordedChange | undefined} | undefined
+
+  constructor(
+    readonly step: Step,
+    readonly match: StepMatch | undefined,
+    readonly facts: RunFacts,
+    readonly verdictOf: (s: Step) => StepVerdict | undefined,
+  ) {}
+
+  get parents(): Step[] {
+    return (this.parentSteps ??= this.facts.parentsOf(this.step))
+  }
+
+  get recorded(): RecordedChange | undefined {
+    return (this.recordedChange ??= {value: this.match ? recordedChange(this.step, this.match.baseline) : undefined}).value
   }
 }
 
