@@ -213,9 +213,14 @@ export class Redactor {
    * the model gains later) are redacted as JSON, so that a new field cannot carry a secret past it.
    */
   private unknownFields<T extends object>(record: T, safe: ReadonlySet<string>): T {
-    const out = {...record} as Record<string, unknown>
-    for (const [k, v] of Object.entries(record)) if (!safe.has(k) && v !== undefined && v !== null && typeof v !== 'number' && typeof v !== 'boolean') out[k] = this.deep(v)
-    return out as T
+    // the record itself when it has none (its callers copy it): no copy and no entry list per step
+    let out: Record<string, unknown> | undefined
+    for (const k of Object.keys(record)) {
+      if (safe.has(k)) continue
+      const v = (record as Record<string, unknown>)[k]
+      if (v !== undefined && v !== null && typeof v !== 'number' && typeof v !== 'boolean') (out ??= {...record} as Record<string, unknown>)[k] = this.deep(v)
+    }
+    return (out ?? record) as T
   }
 
   /** A run as it may be stored or shown: every free text, label, arg and recorded input redacted. */
