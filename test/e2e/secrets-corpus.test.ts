@@ -29,16 +29,7 @@ import {describeEngine} from '../helpers/engine.js'
 import {ENGINE_STREAM} from '../helpers/fake-engine.js'
 import {capture, FIXTURES} from '../helpers/fixtures.js'
 import {importBase, removeImage} from './helpers.js'
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-/** n random characters of `alphabet`, with an upper-case letter, a lower-case letter and a digit. */
-function random(n: number, alphabet = ALNUM): string {
-  for (;;) {
-    const s = [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('')
-    if (alphabet !== ALNUM || (/[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s))) return s
-  }
-}
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+import {plantedIn, random, UPPER} from '../helpers/planted-secrets.js'
 
 // the corpus: every value below is planted somewhere, and must be found nowhere
 const NAMED = `horse-battery-${random(8)}` // recognised by its name only (NPM_TOKEN)
@@ -58,15 +49,8 @@ const REPO_URL = `https://deploy:${URL_PASSWORD}@git.example.com/org/repo.git`
 const SEED = random(32) // a long random build-arg value under an innocent name
 const PLANTED = {NAMED, NAMED_2, NAMED_LITERAL, GH, GH_2, GHO, NPM, AKIA, AWS_SECRET, JWT, PEM_0: PEM_LINES[0]!, PEM_1: PEM_LINES[1]!, PEM_2: PEM_LINES[2]!, URL_PASSWORD, SEED}
 
-/** A planted value in every form it could leak in: plain, base64, hex, URL-encoded, JSON-escaped. */
-function forms(secret: string): string[] {
-  return [...new Set([secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])]
-}
-
 /** `where` → the planted values found in it (by name). */
-function hits(bytes: Buffer): string[] {
-  return Object.entries(PLANTED).filter(([, v]) => forms(v).some((f) => bytes.includes(f))).map(([k]) => k)
-}
+const hits = (bytes: Buffer): string[] => plantedIn(bytes, PLANTED)
 
 describeEngine('planted secrets: build, ingest and every presenter (real engine)', () => {
   const id = randomBytes(4).toString('hex')

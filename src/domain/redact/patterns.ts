@@ -56,6 +56,13 @@ export const PEM_ORPHAN_END = /^[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/
 export const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]+:[^\s/@'"]+)@/gi
 
 /**
+ * `user:password@host[:port]/…` without a scheme (an image ref or a clone URL typed with
+ * credentials): the user-info part. Not `name:tag@sha256:…` (no `/` after the host part) nor
+ * `repo/name:tag@…` (the user part would follow a `/`).
+ */
+export const REF_CREDENTIALS = /(?<![A-Za-z0-9._~%+/:@-])([A-Za-z0-9._~%+-]+:[^\s/@:'"]+)@(?=[A-Za-z0-9.-]+(?::[0-9]+)?\/)/g
+
+/**
  * `NAME=value` (shell, `--build-arg`, env dumps) and `"NAME": "value"` (JSON) where NAME is a secret
  * name: the value. Group 1 the prefix kept, group 2 the value.
  */
@@ -115,7 +122,8 @@ export function isTokenMatch(match: string): boolean {
 export function looksLikeToken(value: string): boolean {
   PEM_BLOCK.lastIndex = 0
   URL_CREDENTIALS.lastIndex = 0
-  if (PEM_BLOCK.test(value) || PEM_ORPHAN_END.test(value) || URL_CREDENTIALS.test(value)) return true
+  REF_CREDENTIALS.lastIndex = 0
+  if (PEM_BLOCK.test(value) || PEM_ORPHAN_END.test(value) || URL_CREDENTIALS.test(value) || REF_CREDENTIALS.test(value)) return true
   for (const m of value.matchAll(ANY_TOKEN)) if (isTokenMatch(m[0])) return true
   return false
 }

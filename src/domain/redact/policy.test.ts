@@ -54,6 +54,17 @@ describe('redaction policy: token shapes under innocent names', () => {
     expect(r.value('REPO', URL)).not.toContain(URL_PASS)
   })
 
+  it('credentials before a host without a scheme (an image ref typed with them) lose the user-info, idempotently', () => {
+    for (const ref of [`deploy:${URL_PASS}@registry.example.com/app/image:tag`, `deploy:${URL_PASS}@127.0.0.1:5000/app`]) {
+      const out = r.text(`cannot read ${ref}`)
+      expect(out).not.toContain(URL_PASS)
+      expect(out).toMatch(/^cannot read secret:[0-9a-f]{16}@(registry\.example\.com|127\.0\.0\.1:5000)\//)
+      expect(r.text(out)).toBe(out)
+      expect(looksLikeToken(ref)).toBe(true)
+    }
+    expect(r.text(`https://ci:${URL_PASS}@github.com/org/repo.git`)).toBe(r.text(r.text(`https://ci:${URL_PASS}@github.com/org/repo.git`)))
+  })
+
   it('a long random build-arg value is a secret; in free text it is not guessed at', () => {
     expect(isHighEntropy(RANDOM)).toBe(true)
     expect(r.value('SEED', RANDOM)).toMatch(/^secret:[0-9a-f]{16}$/)
@@ -93,6 +104,7 @@ describe('redaction policy: no false positives', () => {
     'RUN --mount=type=secret,id=NPM_TOKEN,env=NPM_TOKEN npm ci',
     'org.opencontainers.image.authors=team@example.com',
     'https://github.com/org/repo.git#main', 'git@github.com:org/repo.git',
+    'alpine:3.20@sha256:4f0b6b8e4f5e6a1c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d', 'ghcr.io/acme/app:1.2@sha256:4f0b6b8e4f5e6a1c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d',
     'RUN npm ci --omit=dev && npm run build:production',
     'my-very-long-service-name-with-words-2024',
     'ThisIsACamelCaseIdentifierName',

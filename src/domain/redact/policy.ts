@@ -8,7 +8,7 @@
 import {createHash} from 'node:crypto'
 import type {Plan, PlanTarget} from '../bake/plan.js'
 import type {InputComponent, Run, RunMetadata, Step} from '../model/run.js'
-import {ANY_TOKEN, ASSIGNMENT, JSON_ASSIGNMENT, PEM_BLOCK, PEM_ORPHAN_END, URL_CREDENTIALS, ASSIGNMENT_HINT, TOKEN_HINT, hasBase64Run, isEnvStyleName, isHighEntropy, isSecretAssignmentName, isSecretName, isTokenMatch, looksLikeToken} from './patterns.js'
+import {ANY_TOKEN, ASSIGNMENT, JSON_ASSIGNMENT, PEM_BLOCK, PEM_ORPHAN_END, REF_CREDENTIALS, URL_CREDENTIALS, ASSIGNMENT_HINT, TOKEN_HINT, hasBase64Run, isEnvStyleName, isHighEntropy, isSecretAssignmentName, isSecretName, isTokenMatch, looksLikeToken} from './patterns.js'
 
 export {isSecretName, looksLikeToken, isHighEntropy} from './patterns.js'
 
@@ -94,6 +94,10 @@ export class Redactor {
     if (out.includes('@') && out.includes('://')) {
       URL_CREDENTIALS.lastIndex = 0
       out = out.replace(URL_CREDENTIALS, (_m, scheme: string, userinfo: string) => `${scheme}${this.marker(userinfo)}@`)
+    }
+    if (out.includes('@')) {
+      REF_CREDENTIALS.lastIndex = 0
+      out = out.replace(REF_CREDENTIALS, (m, userinfo: string) => (MARKER.test(userinfo) ? m : `${this.marker(userinfo)}@`))
     }
     if (TOKEN_HINT.test(out) || hasBase64Run(out)) {
       ANY_TOKEN.lastIndex = 0

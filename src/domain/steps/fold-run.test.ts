@@ -1,23 +1,36 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES} from '../model/run.js'
+import {afterCut, beforeCut} from '../redact/cut.js'
 import {FOLD_LIMITS, RunFolder} from './fold-run.js'
+import {LOG_WINDOW_BYTES} from './log-tail.js'
 
-/** The log tail as first specified: decode every chunk in full, keep the last lines (reference). */
+/**
+ * The log tail as first specified: decode every chunk in full, keep the last lines (reference). A
+ * line cut at its start (the pending line over its bound) or its end (over MAX_LOG_LINE_LENGTH)
+ * loses the word the cut went through (`domain/redact/cut.ts`): it may be part of a token.
+ */
 function referenceTail(chunks: Uint8Array[]): string[] {
   const decoder = new TextDecoder('utf-8')
   let partial = ''
+  let partialCut = false
   const lines: string[] = []
   const add = (line: string) => {
-    const clean = line.replace(/\r$/, '')
-    lines.push(clean.length > MAX_LOG_LINE_LENGTH ? clean.slice(0, MAX_LOG_LINE_LENGTH) + '…' : clean)
+    let clean = line.replace(/\r$/, '')
+    if (partialCut) clean = afterCut(clean)
+    partialCut = false
+    lines.push(beforeCut(clean, MAX_LOG_LINE_LENGTH))
     if (lines.length > MAX_LOG_LINES) lines.shift()
   }
   for (const bytes of chunks) {
     const parts = (partial + decoder.decode(bytes, {stream: true})).split('\n')
     partial = parts.pop() ?? ''
+    if (parts.length > MAX_LOG_LINES) partialCut = false
     for (let i = Math.max(0, parts.length - MAX_LOG_LINES); i < parts.length; i++) add(parts[i]!)
-    if (partial.length > MAX_LOG_LINE_LENGTH * 4) partial = partial.slice(-MAX_LOG_LINE_LENGTH * 4)
+    if (partial.length > MAX_LOG_LINE_LENGTH * 4) {
+      partial = partial.slice(-MAX_LOG_LINE_LENGTH * 4)
+      partialCut = true
+    }
   }
   const rest = partial + decoder.decode()
   if (rest !== '') add(rest)
@@ -50,6 +63,30 @@ describe('log tails', () => {
     fc.assert(fc.property(fc.array(chunk, {maxLength: 8}), (chunks) => {
       expect(foldedTail(chunks)).toEqual(referenceTail(chunks))
     }), {numRuns: 400})
+  })
+
+  // issue #13: a token the tail's limits cut through must not leave the part the cut kept
+  describe('a token cut by a limit leaves no part of itself', () => {
+    const token = 'ghp_' + 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB7C'
+    const pieces = [token.slice(0, 12), token.slice(-12)]
+    const expectNoPiece = (tail: string[]) => {
+      expect(tail.join('\n')).toContain('cut here')
+      for (const piece of pieces) expect(tail.join('\n')).not.toContain(piece)
+    }
+    it('a chunk larger than the window, cut inside the token', () => {
+      const after = ' cut here\n'.padStart(LOG_WINDOW_BYTES - 16, 'z')
+      expectNoPiece(foldedTail([Buffer.from('y'.repeat(5000) + token + after)]))
+    })
+    it('older chunks dropped by the window, the first one kept starting inside the token', () => {
+      const head = Buffer.from('y'.repeat(LOG_WINDOW_BYTES) + token.slice(0, 20))
+      expectNoPiece(foldedTail([head, Buffer.from(token.slice(20) + ' cut here\n'), Buffer.from('x'.repeat(LOG_WINDOW_BYTES - 100) + '\n')]))
+    })
+    it('a pending line over its bound, kept from inside the token', () => {
+      expectNoPiece(foldedTail([Buffer.from('x'.repeat(100) + token + ' cut here '.padEnd(MAX_LOG_LINE_LENGTH * 4 - 12, 'w '))]))
+    })
+    it('a line over MAX_LOG_LINE_LENGTH, cut inside the token', () => {
+      expectNoPiece(foldedTail([Buffer.from(`cut here ${'v'.repeat(MAX_LOG_LINE_LENGTH - 20)}${token} more\n`)]))
+    })
   })
 })
 

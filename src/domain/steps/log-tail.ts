@@ -1,14 +1,23 @@
 /** What the fold keeps of a vertex's output: a window of recent bytes while it runs, a tail of lines after. */
 import type {VertexLog} from '../events/solve-status.js'
 import {MAX_LOG_LINE_LENGTH, MAX_LOG_LINES} from '../model/run.js'
+import {afterCut, beforeCut} from '../redact/cut.js'
 
 /** Bounded tail of a vertex's output: whole lines only, the last MAX_LOG_LINES of them. */
 export class LogTail {
   private readonly decoder = new TextDecoder('utf-8')
   private partial = ''
+  /** the pending line's beginning was cut off (a window or a limit cut through it): its first word goes */
+  private partialCut = false
   readonly lines: string[] = []
 
-  push(bytes: Uint8Array): void {
+  /** `cutBefore`: these bytes do not start where a line starts (what came before them was dropped) */
+  push(bytes: Uint8Array, cutBefore = false): void {
+    if (cutBefore) {
+      this.decoder.decode()
+      this.partial = ''
+      this.partialCut = true
+    }
     // Only the last MAX_LOG_LINES lines of a chunk can survive. When the chunk holds more newlines
     // than that, skip (undecoded) everything up to the newline before them: a newline byte ends any
     // pending UTF-8 sequence, so decoding from there gives exactly the text a full decode would.
@@ -24,6 +33,7 @@ export class LogTail {
     if (skip > 0) {
       this.decoder.decode() // drop what is pending: it belongs to a skipped line
       this.partial = ''
+      this.partialCut = false
       bytes = bytes.subarray(skip)
     }
     const text = this.partial + this.decoder.decode(bytes, {stream: true})
@@ -31,13 +41,23 @@ export class LogTail {
     this.partial = parts.pop() ?? ''
     // a single chunk may hold megabytes: only its last lines can survive, so skip the rest
     const from = Math.max(0, parts.length - MAX_LOG_LINES)
-    for (let i = from; i < parts.length; i++) this.addLine(parts[i]!)
-    if (this.partial.length > MAX_LOG_LINE_LENGTH * 4) this.partial = this.partial.slice(-MAX_LOG_LINE_LENGTH * 4)
+    if (parts.length > 0) {
+      if (from > 0) this.partialCut = false
+      for (let i = from; i < parts.length; i++) this.addLine(parts[i]!)
+    }
+    if (this.partial.length > MAX_LOG_LINE_LENGTH * 4) {
+      this.partial = this.partial.slice(-MAX_LOG_LINE_LENGTH * 4)
+      this.partialCut = true
+    }
   }
 
   private addLine(line: string): void {
-    const clean = line.replace(/\r$/, '')
-    this.lines.push(clean.length > MAX_LOG_LINE_LENGTH ? clean.slice(0, MAX_LOG_LINE_LENGTH) + '…' : clean)
+    let clean = line.replace(/\r$/, '')
+    if (this.partialCut) {
+      clean = afterCut(clean)
+      this.partialCut = false
+    }
+    this.lines.push(beforeCut(clean, MAX_LOG_LINE_LENGTH))
     if (this.lines.length > MAX_LOG_LINES) this.lines.shift()
   }
 
@@ -45,6 +65,7 @@ export class LogTail {
     const rest = this.partial + this.decoder.decode()
     if (rest !== '') this.addLine(rest)
     this.partial = ''
+    this.partialCut = false
     return this.lines
   }
 }
@@ -69,6 +90,8 @@ export class LogWindow {
   private sizes: number[] = []
   private head = 0
   private bytes = 0
+  /** output before the oldest chunk held was dropped (a chunk cut to its end, older chunks let go) */
+  private cutBefore = false
 
   /** returns the change of the bytes this window holds */
   push(log: VertexLog): number {
@@ -79,12 +102,16 @@ export class LogWindow {
     const end = view.byteOffset + (range ? range.end : view.length)
     // base64 decodes in groups of 4 characters: a suffix of whole groups is valid on its own
     const keep = range ? Math.ceil(LOG_WINDOW_BYTES / 3) * 4 : LOG_WINDOW_BYTES
-    if (end - start > keep) start = end - keep
+    if (end - start > keep) {
+      start = end - keep
+      this.cutBefore = true
+    }
     const size = range ? ((end - start) >> 2) * 3 : end - start
     // drop the oldest chunks the window no longer needs
     while (this.head < this.sizes.length && this.bytes + size - this.sizes[this.head]! >= LOG_WINDOW_BYTES) {
       this.bytes -= this.sizes[this.head]!
       this.sources[this.head++] = EMPTY
+      this.cutBefore = true
     }
     if (this.head > 64 && this.head * 2 > this.sizes.length) this.compact()
     this.sources.push(view.buffer)
@@ -132,12 +159,13 @@ export class LogWindow {
     this.base64 = []
     this.sizes = []
     this.head = this.bytes = 0
+    this.cutBefore = false
   }
 
   drainInto(tail: LogTail): void {
     for (let i = this.head; i < this.sources.length; i++) {
       const src = Buffer.from(this.sources[i]!)
-      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]))
+      tail.push(this.base64[i] ? Buffer.from(src.toString('latin1', this.starts[i], this.ends[i]), 'base64') : src.subarray(this.starts[i], this.ends[i]), i === this.head && this.cutBefore)
     }
     this.discard()
   }
