@@ -20,7 +20,7 @@ export default class Ingest extends BakedoctorCommand<IngestResult & {history?: 
     format: Flags.string({description: 'input format (detected when omitted)', options: [...EVENT_FORMATS]}),
     target: Flags.string({description: 'bake target of a single-target stream (bake streams name their targets)'}),
     platform: Flags.string({description: 'platform of a single-platform build (e.g. linux/amd64) when neither its events nor its metadata file name it'}),
-    dockerfile: Flags.string({description: 'the Dockerfile the build used: tells a build arg expanded into a step\'s text from an edit of the step'}),
+    dockerfile: Flags.string({description: 'the Dockerfile the build used: tells a build arg expanded into a step\'s text from an edit of the step, and gives each step its Dockerfile line (PR annotations; pass the path from the repository root)'}),
     metadata: Flags.string({description: 'the --metadata-file written by buildx/buildctl for this build'}),
     provenance: Flags.string({description: 'SLSA provenance of this build (in-toto statement, e.g. provenance.json of --attest type=provenance,mode=max); repeatable, one per platform', multiple: true}),
     'provenance-from': Flags.string({description: 'image in a registry (REF) whose attestation manifests hold this build\'s SLSA provenance'}),

@@ -204,7 +204,13 @@ async function readDockerfile(file: string): Promise<{file: string; text: string
     if (error instanceof InputError) throw error.withFile(file)
     throw new InputError(`the Dockerfile does not parse: ${(error as Error).message}`, {file, fix: 'pass the Dockerfile the build used'})
   }
-  return {file: path.basename(file), text}
+  return {file: annotationPath(file), text}
+}
+
+/** The Dockerfile's path as PR annotations name it: relative to the working directory (the repository root in CI) when inside it. */
+function annotationPath(file: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(file))
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : path.basename(file)
 }
 
 async function readInput(file: string, what: string, flag: string): Promise<string> {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {renderGithubAnnotations} from '../../src/output/annotations.js'
 import {runCli} from '../helpers/cli.js'
-import {FIXTURES} from '../helpers/fixtures.js'
+import {capture, FIXTURES} from '../helpers/fixtures.js'
 
 type Json = any
 const captures = path.join(FIXTURES, 'provenance-0.11')
@@ -69,5 +69,56 @@ describe('PR annotations on the Dockerfile line of each root cause', () => {
       '::warning file=dir%2Cx/Dockerfile%3A1,line=4,title=bakedoctor%3A instruction-changed::[a] RUN x%0A100%25 new%0Aline%0Ainvalidated 1 step, 5ms',
       '::notice title=bakedoctor::1 root cause has no Dockerfile line (record provenance or build with bakedoctor build): see bakedoctor explain',
     ])
+  })
+})
+
+// Without provenance: the line comes from the Dockerfile the run was built from (`ingest --dockerfile`).
+// buildkit-0.11-rawjson (its README): r6-base-moved re-pushed the base image under r3-code-change.
+// Lines from app-context/api/Dockerfile: 3 WORKDIR /app (deps 2/4), 5 the deps RUN (deps 4/4, NODE_ENV
+// expanded), 8 WORKDIR /src (build 2/6), 10 COPY api/ (build 4/6).
+describe('PR annotations from the recorded Dockerfile (no provenance)', () => {
+  const context = path.join(FIXTURES, 'buildkit-0.11-rawjson', 'app-context')
+  let plainDb: string
+  const ingest = (run: string, db: string, dockerfile: string) =>
+    runCli(['ingest', capture(run), '--target', 'api', '--metadata', path.join(FIXTURES, 'buildkit-0.11-rawjson', run, 'metadata.json'), '--dockerfile', dockerfile, '--no-git', '--db', db], {cwd: context})
+
+  beforeAll(async () => {
+    plainDb = path.join(dir, 'plain.db')
+    for (const r of ['r2-warm-remote', 'r3-code-change', 'r6-base-moved']) {
+      const res = await ingest(r, plainDb, 'api/Dockerfile')
+      expect(res.exitCode, res.stderr).toBe(0)
+    }
+  })
+
+  it('gate --format github on r3 → r6: the moved base image on each stage\'s first step, per platform, in api/Dockerfile', async () => {
+    const res = await runCli(['gate', '--min-hit-rate', '80', '--format', 'github', '--db', plainDb])
+    expect(res.exitCode).toBe(1)
+    const placed = annotations(res.stdout)
+    expect(placed.map((a) => `${a.file}:${a.line} ${a.title.replace('bakedoctor%3A ', '')} ${/linux\/\w+/.exec(a.message)![0]}`)).toEqual([
+      'api/Dockerfile:3 base-image-changed linux/amd64',
+      'api/Dockerfile:8 base-image-changed linux/amd64',
+      'api/Dockerfile:3 base-image-changed linux/arm64',
+      'api/Dockerfile:8 base-image-changed linux/arm64',
+    ])
+    expect(res.stdout).not.toContain('no Dockerfile line')
+  })
+
+  it('explain r3 (github, codequality, --json): the code change on COPY api/, the unserved arm64 cache on the WORKDIRs; a build-arg-expanded RUN keeps its line', async () => {
+    const gh = await runCli(['explain', 'r2', '--format', 'github', '--no-tui', '--db', plainDb])
+    expect(annotations(gh.stdout).map((a) => `${a.line} ${a.title.replace('bakedoctor%3A ', '')}`)).toEqual(['10 context-changed', '3 cache-unavailable', '8 cache-unavailable'])
+    const cq = JSON.parse((await runCli(['explain', 'r2', '--format', 'codequality', '--no-tui', '--db', plainDb])).stdout) as Json[]
+    expect(cq.map((i) => i.location)).toEqual([10, 3, 8].map((begin) => ({path: 'api/Dockerfile', lines: {begin}})))
+    const json = (await runCli(['explain', 'r3', '--json', '--no-tui', '--all', '--db', plainDb])).json as Json
+    const deps4 = json.steps.filter((st: Json) => st.stage === 'deps' && st.index === 4)
+    expect(deps4.map((st: Json) => st.instruction)).toEqual(Array(2).fill('RUN mkdir -p deps && cat lockfile.txt | tr a-z A-Z > deps/installed && echo "env=development" >> deps/installed'))
+    expect(deps4.map((st: Json) => st.dockerfileLine)).toEqual([5, 5])
+  })
+
+  it('a Dockerfile that did not build the run places nothing', async () => {
+    const otherDb = path.join(dir, 'other.db')
+    for (const r of ['r3-code-change', 'r6-base-moved']) expect((await ingest(r, otherDb, path.join(FIXTURES, 'provenance-0.11', 'app-context', 'Dockerfile'))).exitCode).toBe(0)
+    const res = await runCli(['explain', '--format', 'github', '--no-tui', '--db', otherDb])
+    expect(annotations(res.stdout)).toEqual([])
+    expect(res.stdout).toContain('4 root causes have no Dockerfile line')
   })
 })

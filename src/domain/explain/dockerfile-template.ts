@@ -44,6 +44,19 @@ export function stepTemplate(dockerfile: string, step: Pick<Step, 'stage' | 'ind
   return {parts, defaults: Object.fromEntries(scope)}
 }
 
+/**
+ * The line of `dockerfile` that a run's step was built from: the planned step of the same stage,
+ * position, count and kind whose text is the step's text, or expands to it with some ARG/ENV
+ * values (a build arg). Undefined when none is: a Dockerfile that did not build this step places nothing.
+ */
+export function recordedLine(dockerfile: string, step: Pick<Step, 'stage' | 'index' | 'total' | 'kind' | 'instruction'>): number | undefined {
+  const planned = plannedSteps(dockerfile)?.find((p) => p.stageLabel === step.stage && p.index === step.index && p.kind === step.kind)
+  if (!planned || (step.total !== undefined && planned.total !== step.total)) return undefined
+  if (planned.text === step.instruction) return planned.line
+  const template = stepTemplate(dockerfile, step)
+  return template && valuesIn(template, step.instruction) ? planned.line : undefined
+}
+
 /** The variable values that expand `template` into `text`, or undefined when the text is not this template. */
 export function valuesIn(template: StepTemplate, text: string): Record<string, string> | undefined {
   if (!template.parts.some((p) => 'name' in p)) return undefined
