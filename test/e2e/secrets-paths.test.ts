@@ -9,8 +9,11 @@
  * registry's storage (what history push put in the shared store) and the index history pull
  * filled: no planted value in any form.
  */
+import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {gunzipSync} from 'node:zlib'
@@ -83,7 +86,7 @@ describe.skipIf(!enabled)(`planted secrets: registry, history, buildx, report --
     writeFileSync(path.join(dir, 'docker-bake.hcl'), 'target "api" {}\n')
     writeFileSync(
       path.join(root, 'plan.json'),
-      JSON.stringify({group: {default: {targets: ['api']}}, target: {api: {context: 'app', args: {GIT_SHA: 'fff666', GH, NPM_TOKEN: NAMED, REPO: ORIGIN}, labels: {'org.opencontainers.image.source': ORIGIN}, platforms: ['linux/amd64']}}}),
+      JSON.stringify({group: {default: {targets: ['api']}}, target: {api: {context: 'app', args: {GIT_SHA: 'fff666', GH, NPM_TOKEN: NAMED, REPO: ORIGIN, JWT, KEY: PEM}, labels: {'org.opencontainers.image.source': ORIGIN}, platforms: ['linux/amd64']}}}),
     )
   }, 120_000)
 
@@ -108,6 +111,30 @@ describe.skipIf(!enabled)(`planted secrets: registry, history, buildx, report --
     await cli(['explain', 'latest', '--json', '--all'])
   }, 600_000)
 
+  it('a checkout whose origin carries the CI token, a bake file with a remote context: plan, plan diff --rev, build', async () => {
+    // what actions/checkout-style CI leaves: origin = https://x-access-token:ghs_…@github.com/…
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: dir, env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com'}})
+    const remote = (gh: string) => `group "default" {\n  targets = ["remote"]\n}\ntarget "remote" {\n  context = "${ORIGIN}#main"\n  args = {\n    GH = "${gh}"\n    NPM_TOKEN = "${NAMED}"\n  }\n}\n`
+    writeFileSync(path.join(dir, 'remote.hcl'), remote(GH))
+    git('init', '-q', '-b', 'main')
+    git('remote', 'add', 'origin', ORIGIN)
+    git('add', 'remote.hcl', 'docker-bake.hcl')
+    git('commit', '-q', '-m', 'bake')
+    writeFileSync(path.join(dir, 'remote.hcl'), remote(PAT))
+    git('commit', '-q', '-am', 'token changed')
+    const plan = await cli(['plan', 'remote', '-f', 'remote.hcl', '--source', 'builtin', '--json'])
+    expect(JSON.stringify(plan.json)).toMatch(/https:\/\/secret:[0-9a-f]{16}@github\.com\/acme\/shop\.git#main/)
+    await cli(['plan', 'remote', '-f', 'remote.hcl', '--source', 'builtin'])
+    // resolved by `docker buildx bake --print` (the stand-in prints plan.json: secrets in args, labels, a remote context)
+    for (const json of [[], ['--json']]) await cli(['plan', 'api', '--source', 'buildx', ...json], [0], {FAKE_DOCKER_PLAN: path.join(root, 'plan.json')})
+    const diff = await cli(['plan', 'diff', '--rev', 'HEAD~1', '--rev', 'HEAD', '-f', 'remote.hcl'], [0, 1])
+    expect(diff.stdout).toMatch(/args\.GH: secret:[0-9a-f]{16} → secret:[0-9a-f]{16}/)
+    await cli(['plan', 'diff', '--rev', 'HEAD~1', '--rev', 'HEAD', '-f', 'remote.hcl', '--json'], [0, 1])
+    // the engine driver builds local contexts only: its error names the context
+    await cli(['build', 'remote', '-f', 'remote.hcl', '--driver', 'engine'], [1, 2])
+    await cli(['build', 'remote', '-f', 'remote.hcl', '--driver', 'engine', '--json'], [1, 2])
+  }, 300_000)
+
   it('report --html', async () => {
     const file = path.join(root, 'report.html')
     await cli(['report', '--html', file])
@@ -122,6 +149,22 @@ describe.skipIf(!enabled)(`planted secrets: registry, history, buildx, report --
     for (const ref of [`https://deploy:${URL_PASSWORD}@${host}/app/image:labels`, `deploy:${URL_PASSWORD}@${host}/app/image:labels`, `${host}/app/image:${GH}`, `${host}/app/${NPM.toLowerCase()}:latest`]) {
       await cli(['cache', 'inspect', ref, '--insecure'], [0, 1, 2])
       await cli(['cache', 'inspect', ref, '--insecure', '--json'], [0, 1, 2])
+    }
+    // a registry whose errors echo credentials and tokens back (a proxy quoting the upstream URL)
+    const echo = createServer((req, res) => {
+      res.writeHead(403, {'content-type': 'application/json', 'www-authenticate': `Basic realm="https://robot:${URL_PASSWORD}@auth.example.com/token?t=${GH}"`})
+      res.end(JSON.stringify({errors: [{code: 'DENIED', message: `upstream https://robot:${URL_PASSWORD}@registry.example.com${req.url} rejected token ${GH}`, detail: {token: JWT, npm: NPM}}]}))
+    })
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve))
+    const echoHost = `127.0.0.1:${(echo.address() as AddressInfo).port}`
+    try {
+      for (const json of [[], ['--json']]) {
+        await cli(['cache', 'inspect', `${echoHost}/app/cache:main`, '--insecure', ...json], [1])
+        await cli(['history', 'push', `${echoHost}/team/history`, '--insecure', ...json], [1])
+        await cli(['history', 'pull', `${echoHost}/team/history`, '--insecure', ...json], [1])
+      }
+    } finally {
+      echo.close()
     }
     await cli(['cache', 'inspect', '--run', 'latest', imageRef, '--insecure'], [0, 1])
     await cli(['cache', 'inspect', '--run', 'latest', imageRef, '--insecure', '--json'], [0, 1])
