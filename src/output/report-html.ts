@@ -91,7 +91,7 @@ function lost(r: Report): string {
 }
 
 function recurring(r: Report): string {
-  const rows = r.recurring.map((c) => `<tr data-verdict="${esc(c.verdict)}"><td class="num">${c.runs.length}</td><td><code>${esc(c.verdict)}</code></td><td>${c.labels.map((l) => `<code>${esc(l)}</code>`).join('<br>')}<div class="evidence">${esc(c.summary)}</div></td><td class="num">${esc(formatDuration(c.ms))}</td><td>${esc(c.advice ?? '')}</td><td>${esc(c.runs.join(', '))}</td></tr>`)
+  const rows = r.recurring.map((c) => `<tr data-verdict="${esc(c.verdict)}"><td class="num">${c.runs.length}</td><td><code>${esc(c.verdict)}</code></td><td>${c.labels.map((l) => `<code>${esc(l)}</code>`).join('<br>')}<div class="evidence">${esc(c.summary)}</div></td><td class="num">${esc(formatDuration(c.ms))}</td><td class="advice">${esc(c.advice ?? '')}</td><td>${esc(c.runs.join(', '))}</td></tr>`)
   return `<section id="recurring"><h2>Top recurring root causes</h2>
 ${rows.length ? `<table id="recurring-table"><thead><tr><th>runs</th><th>verdict</th><th>step and evidence</th><th>time lost</th><th>advice</th><th>in runs</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>` : '<p class="empty">No root causes over the period.</p>'}
 </section>`
@@ -109,7 +109,7 @@ function lastRun(ex: Explanation | undefined): string {
     const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)
     const ms = group.reduce((a, g) => a + g.invalidatedMs, 0)
     const cascade = group.flatMap((g) => below(g.key))
-    return `<li class="root-cause" data-verdict="${esc(r.verdict)}"><div><code class="verdict">${esc(r.verdict)}</code> ${group.map((g) => `<code>${esc(g.label)}</code>`).join('<br>')}${lineOf(byKey.get(r.key))}</div>
+    return `<li class="root-cause" data-verdict="${esc(r.verdict)}"><div><code class="verdict">${esc(r.verdict)}</code> ${group.map((g) => `<code>${esc(g.label)}</code>${lineOf(byKey.get(g.key))}`).join('<br>')}</div>
 <div class="evidence">${esc(r.summary)}${evidence.map((l) => `<br>${esc(l)}`).join('')}</div>
 <div>invalidated ${steps} step${steps === 1 ? '' : 's'}, ${esc(formatDuration(ms))}</div>
 ${r.advice ? `<div class="advice">advice: ${esc(r.advice)}</div>` : ''}
@@ -139,7 +139,9 @@ svg .grid{stroke:#eaeef2;stroke-width:1}svg .axis{font-size:11px;fill:var(--mute
 svg .line{fill:none;stroke-width:2}svg .line.hit-rate{stroke:var(--hit)}svg .line.time-weighted{stroke:var(--tw);stroke-dasharray:5 3}
 svg .point.hit-rate{fill:var(--hit)}svg .point.time-weighted{fill:var(--tw)}svg .legend{font-size:12px}svg .legend.hit-rate{fill:var(--hit)}svg .legend.time-weighted{fill:var(--tw)}
 svg.bar rect{fill:var(--bad);opacity:.75}
-.evidence{color:var(--muted);font-size:13px}.advice{margin-top:2px}.hint{color:var(--muted);margin:0}.empty{color:var(--muted)}
+.evidence{color:var(--muted);font-size:13px}.advice{margin-top:2px}
+/* digests and advice that quote them break anywhere, so no table is wider than the page */
+.evidence,.advice{overflow-wrap:anywhere}.hint{color:var(--muted);margin:0}.empty{color:var(--muted)}
 ol.root-causes>li{margin:10px 0}.verdict{font-weight:600}.line{color:var(--muted);font-size:12px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 `

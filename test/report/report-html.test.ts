@@ -21,7 +21,8 @@ beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'bakedoctor-report-'))
   db = path.join(root, 'index.db')
   for (const r of RUNS) {
-    const res = await runCli(['ingest', path.join(captures, r, 'rawjson.json'), '--target', 'api', '--metadata', path.join(captures, r, 'metadata.json'), '--no-git', '--db', db])
+    // with the Dockerfile they were built from, as `npm run demo` records them: steps get their lines
+    const res = await runCli(['ingest', path.join(captures, r, 'rawjson.json'), '--target', 'api', '--metadata', path.join(captures, r, 'metadata.json'), '--dockerfile', path.join(captures, 'app-context', 'api', 'Dockerfile'), '--no-git', '--db', db])
     expect(res.exitCode, res.stderr).toBe(0)
   }
 })
@@ -56,6 +57,8 @@ describe.skipIf(skip !== undefined)(`report --html in a real headless Chromium${
       await page.goto(pathToFileURL(file).href, {waitUntil: 'load'})
       expect(problems).toEqual([])
       expect(requests).toEqual([pathToFileURL(file).href])
+      // nothing wider than the window: long digests and advice wrap instead of pushing a table out
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1240)
 
       // one point per run on each line of the overall chart, in run order
       const overall = page.locator('figure[data-series="overall"]')
@@ -102,6 +105,11 @@ describe.skipIf(skip !== undefined)(`report --html in a real headless Chromium${
       expect(last).toContain('baseline r3')
       expect(last).toMatch(/base-image-changed[\s\S]*sha256:269c345739b2[\s\S]*sha256:c9ef8b5a60b2/)
       expect(last).toMatch(/upstream-invalidated step/)
+      // each root step with its line of app-context/api/Dockerfile: WORKDIR /app is line 3, WORKDIR /src line 8
+      for (const platform of ['linux/amd64', 'linux/arm64']) {
+        expect(last).toContain(`[api ${platform} deps 2/4] WORKDIR /app Dockerfile line 3\n`)
+        expect(last).toContain(`[api ${platform} build 2/6] WORKDIR /src Dockerfile line 8\n`)
+      }
       expect(await page.locator('#last-run li.root-cause').count()).toBeGreaterThan(0)
       expect(await page.content()).not.toContain('new-step')
 
