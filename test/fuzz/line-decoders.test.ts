@@ -109,16 +109,20 @@ describe(`line decoders on mutated real captures (${FUZZ_RUNS} runs each)`, () =
             const [name, original] = d.captures[which]!
             const input = mutate(original, mutation)
             await withinBudget(`${d.name}/mutated ${name}`, async () => {
-              let events: StreamEvent[]
-              try {
-                events = await decodeBytes(d.create, input, chunk)
-              } catch (error) {
-                expectInputErrorWithPosition(error)
-                return
-              }
-              checkEvents(events, input.length)
-              const run = foldAndCheck(events, {source: d.name, target: 'fuzz'})
-              decodedSteps += run.steps.length
+              // in a function of its own: the runs below hold only their own events, as one CLI run would
+              const steps = await (async (): Promise<number | undefined> => {
+                let events: StreamEvent[]
+                try {
+                  events = await decodeBytes(d.create, input, chunk)
+                } catch (error) {
+                  expectInputErrorWithPosition(error)
+                  return undefined
+                }
+                checkEvents(events, input.length)
+                return foldAndCheck(events, {source: d.name, target: 'fuzz'}).steps.length
+              })()
+              if (steps === undefined) return
+              decodedSteps += steps
 
               // the real entry point: detection + reader + decoder; forced format too
               for (const format of [undefined, d.name]) {

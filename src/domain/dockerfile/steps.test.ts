@@ -131,4 +131,24 @@ describe('hostile Dockerfiles (found by test/fuzz/documents.test.ts)', () => {
     const plan = planSteps(parseDockerfile(text))
     expect(plan.needed).toHaveLength(5_000)
   })
+
+  it('a one-line file of 50,000 "#" parses at once (dockerfile-ast: time quadratic in them without a line break)', () => {
+    expect(() => parseDockerfile('#'.repeat(50_000))).toThrow(/no FROM instruction/)
+    // and the same one line still means the same
+    expect(parseDockerfile('FROM alpine').stages[0]?.from.image).toBe('alpine')
+  })
+
+  it('COPY --from= with an empty value is an InputError with the line and a Fix', () => {
+    const err = (() => {
+      try {
+        planSteps(parseDockerfile('FROM alpine\nCOPY --from= x y\n'), {file: 'Dockerfile'})
+      } catch (e) {
+        return e
+      }
+    })() as InputError
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toMatch(/COPY --from needs a stage or image/)
+    expect(err.position).toEqual({line: 2})
+    expect(err.fix).toMatch(/--from=/)
+  })
 })

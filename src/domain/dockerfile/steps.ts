@@ -201,7 +201,7 @@ function planStepsAt(parsed: ParsedDockerfile, options: PlanStepsOptions, at: {l
       const fromFlag = flag(instruction, 'from')
       if (fromFlag !== undefined && (instruction.keyword === 'COPY' || instruction.keyword === 'ADD')) {
         const ref = expandVariables(fromFlag, lookup, {mode: 'word', escape})
-        if (ref === '') throw new InputError(`${instruction.keyword} --from needs a stage or image`, {file, position: {line: instruction.line}})
+        if (ref === '') throw new InputError(`${instruction.keyword} --from needs a stage or image`, {file, position: {line: instruction.line}, fix: `write ${instruction.keyword} --from=<stage name, stage index or image> <src> <dest>`})
         sources.push(resolveFrom(ref, stage.index))
       }
       if (instruction.keyword === 'RUN') {
