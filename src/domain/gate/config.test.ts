@@ -51,6 +51,10 @@ describe('parseConfigText', () => {
     expect(e.message).toBe('"gate.minHitRate" must be a percentage: a number from 0 to 100, not string "eighty"')
     expect(e.fix).toBe('write it as "minHitRate": 80')
     expect(errorOf('{"gate": {"minHitRate": 180}}').message).toContain('"gate.minHitRate" must be a percentage')
+    // a long value is quoted in whole words: a secret pasted there (an AWS secret key) leaves no piece of itself
+    const secret = 'wJalrXUtnFEMI/K7MDENG/' + 'bPxRfiCYEXAMPLEKEY'
+    expect(errorOf(`{"gate": {"minHitRate": "${secret}"}}`).message).toBe('"gate.minHitRate" must be a percentage: a number from 0 to 100, not string …')
+    expect(errorOf('{"gate": {"minHitRate": "eighty percent of the cacheable steps at least"}}').message).toContain('not string "eighty percent of the cacheable …')
     expect(errorOf('{"gate": {"per": ["platforms"]}}').message).toContain('"gate.per" must be a non-empty list of "overall"')
     expect(errorOf('{"gate": {"allowEmpty": "yes"}}').message).toContain('"gate.allowEmpty" must be true or false')
     expect(errorOf('{"gate": {"baseline": "main"}}').fix).toBe('write it as "baseline": "branch:main"')

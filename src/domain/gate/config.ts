@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
 import {jsonTooDeepAt} from '../json-error-offset.js'
+import {beforeCut} from '../redact/cut.js'
 import {THRESHOLD_NAMES, thresholdExpectation} from './rule-registry.js'
 import {GATE_SCOPES, type GateFileConfig, type GateScope, type LoadedConfig, type ThresholdValues} from './types.js'
 
@@ -168,7 +169,8 @@ function describe(value: unknown): string {
   return `${typeof value} ${truncate(JSON.stringify(value))}`
 }
 
-const truncate = (s: string) => (s.length > 40 ? `${s.slice(0, 37)}…` : s)
+// whole words only: a value cut inside a token (an AWS secret key pasted in the wrong place) is no longer recognisable as one
+const truncate = (s: string) => (s.length > 40 ? beforeCut(s, 37) : s)
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
