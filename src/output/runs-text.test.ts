@@ -20,6 +20,19 @@ describe('runs list width', () => {
     expect(text).toContain('27.8%')
   })
 
+  it('on an 80-column terminal: whole target and platform names, both hit rates; the columns left out are named', () => {
+    const text = renderRunList([run('r2', ['api']), run('r1', sixteen)], {width: 80})
+    const lines = text.split('\n')
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80)
+    expect(lines[0]!.split(/ {2,}/)).toEqual(['ID', 'TARGETS', 'PLATFORMS', 'HIT RATE', 'TIME-WEIGHTED', 'STATUS'])
+    // 80/288 hits, no time-weighted rate (the factory above)
+    expect(lines[1]!.split(/ {2,}/)).toEqual(['r2', 'api', 'linux/amd64,linux/arm64', '27.8%', '-', 'completed'])
+    expect(lines[2]).toMatch(/^r1 {2}service-01,[^ ]*\+\d+ {2}linux\/amd64,linux\/arm64 {2}27\.8%/)
+    expect(lines[3]).toBe('(left out to fit the terminal: DURATION, HITS, CREATED)')
+    // wide enough: nothing left out
+    expect(renderRunList([run('r2', ['api'])], {width: 140})).not.toContain('left out')
+  })
+
   it('without a width (piped, scripts) nothing is cut', () => {
     expect(renderRunList([run('r1', sixteen)])).toContain(sixteen.join(','))
   })

@@ -22,17 +22,41 @@ export function renderRunList(runs: RunSummary[], options: {width?: number} = {}
       formatPercent(r.hitRate), formatPercent(r.timeWeightedHitRate), formatDuration(r.durationMs), r.status,
     ])
   }
+  let left: string[] = []
   if (options.width !== undefined) {
+    left = dropForRoom(rows, options.width)
+    const [t, p] = [rows[0]!.indexOf('TARGETS'), rows[0]!.indexOf('PLATFORMS')]
     // on a terminal the list fits its width: long target and platform lists are cut to `a,b,+14`
-    const room = Math.max(16, columnRoom(rows, [2, 3], options.width))
+    const room = Math.max(16, columnRoom(rows, [t, p], options.width))
     // platforms are few and each matters: they keep their width while targets keep at least 12 columns
-    const platformsWidth = Math.min(Math.max(...rows.map((row) => row[3]!.length)), Math.max(Math.floor(room / 2), room - 12))
+    const platformsWidth = Math.min(Math.max(...rows.map((row) => row[p]!.length)), Math.max(Math.floor(room / 2), room - 12))
     runs.forEach((r, i) => {
-      rows[i + 1]![3] = fitList(r.platforms, platformsWidth) || '-'
-      rows[i + 1]![2] = fitList(r.targets, room - Math.max(9, ...rows.map((row) => row[3]!.length))) || '-'
+      rows[i + 1]![p] = fitList(r.platforms, platformsWidth) || '-'
+      rows[i + 1]![t] = fitList(r.targets, room - Math.max(9, ...rows.map((row) => row[p]!.length))) || '-'
     })
   }
-  return table(rows)
+  return table(rows) + (left.length ? `\n(left out to fit the terminal: ${left.join(', ')})` : '')
+}
+
+/** The columns a narrow terminal gives up first, so targets and platforms stay readable: least telling first. */
+const DROP_ORDER = ['DURATION', 'HITS', 'CREATED', 'TIME-WEIGHTED']
+
+/**
+ * Removes columns of `rows` (in place) in DROP_ORDER until targets get 12 columns (or their
+ * width) and platforms their whole width (at most 23: two of them); returns the headers removed.
+ */
+function dropForRoom(rows: string[][], width: number): string[] {
+  const at = (header: string) => rows[0]!.indexOf(header)
+  const widest = (c: number) => Math.max(...rows.map((row) => row[c]!.length))
+  const need = Math.min(widest(at('TARGETS')), 12) + Math.min(widest(at('PLATFORMS')), 23)
+  const left: string[] = []
+  for (const header of DROP_ORDER) {
+    if (columnRoom(rows, [at('TARGETS'), at('PLATFORMS')], width) >= need) break
+    const c = at(header)
+    for (const row of rows) row.splice(c, 1)
+    left.push(header)
+  }
+  return left
 }
 
 export {renderTotalsLine}
