@@ -12,7 +12,7 @@ export interface HeaderProps {
   readonly command?: string
 }
 
-/** `run r2 vs r1`, targets, platforms, then hit rates, duration and root-cause count. Two rows. */
+/** `run r2 vs r1`, targets, platforms, then hit rates, what the root causes cost, and duration. Two rows. */
 export function headerLines(explanation: Explanation, filters = '', command = 'explain'): [string, string] {
   const {run, baseline, totals} = explanation
   const against = baseline ? `vs ${baseline.id ?? 'baseline'}` : 'no baseline'
@@ -25,12 +25,24 @@ export function headerLines(explanation: Explanation, filters = '', command = 'e
   const second = [
     `hit rate ${formatRatio(totals.hits, totals.cacheable)} (${formatPercent(totals.hitRate)})`,
     `time-weighted ${formatPercent(totals.timeWeightedHitRate)}`,
-    totals.servedInRun ? `${totals.servedInRun} served in-run` : '',
-    `duration ${formatDuration(run.durationMs)}`,
+    // what the root causes cost comes before the duration: on a narrow terminal the last items give way
     rootCauseCost(explanation),
     filters ? `filter: ${filters}` : '',
-  ].filter(Boolean).join(' · ')
-  return [first, second]
+    totals.servedInRun ? `${totals.servedInRun} served in-run` : '',
+    `duration ${formatDuration(run.durationMs)}`,
+  ].filter(Boolean)
+  return [first, second.join(' · ')]
+}
+
+/** The items that fit `width` whole, joined with ` · `; later items give way first (the first is cut if it alone is too long). */
+function wholeItems(line: string, width: number): string {
+  const items = line.split(' · ')
+  let out = items[0]!
+  for (const item of items.slice(1)) {
+    if (`${out} · ${item}`.length > width) break
+    out = `${out} · ${item}`
+  }
+  return truncate(out, width)
 }
 
 /** `2 root causes cost 7 steps, 1.30s` (the steps they invalidated): what the root causes cost, not only how many there are. */
@@ -47,7 +59,7 @@ export function Header({explanation, width, filters, command}: HeaderProps) {
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">{truncate(first, width)}</Text>
-      <Text wrap="truncate-end" color={explanation.rootCauses.length > 0 ? 'yellow' : 'green'}>{truncate(second, width)}</Text>
+      <Text wrap="truncate-end" color={explanation.rootCauses.length > 0 ? 'yellow' : 'green'}>{wholeItems(second, width)}</Text>
     </Box>
   )
 }

@@ -157,6 +157,11 @@ describe('Header, KeyHints, HelpOverlay, DiffView', () => {
     expect(text).toContain('filter: misses only')
   })
 
+  it('on an 80-column terminal the header still shows what the root causes cost', () => {
+    const text = plain(render(<Header explanation={codeChangeExplanation()} width={80} />).lastFrame())
+    expect(text.split('\n')[1]).toMatch(/^hit rate 5\/12 \(41\.7%\) · time-weighted \d+(\.\d)?% · 2 root causes cost 12 steps, 621ms/)
+  })
+
   it('the help overlay lists every key of the keymap and of search mode', () => {
     const text = plain(render(<HelpOverlay width={110} height={60} />).lastFrame())
     for (const b of [...KEYMAP, ...SEARCH_KEYMAP]) {
