@@ -7,10 +7,13 @@ import {firstRunLine} from './first-run.js'
 
 function header(ex: Explanation): string[] {
   const t = ex.totals
+  const n = ex.rootCauses.length
+  // a first recorded run says so in one line below: no baseline line, no "0 root causes"
+  const causes = ex.firstRun && n === 0 ? '' : `; ${n} root cause${n === 1 ? '' : 's'}`
   return [
     `Run ${ex.run.id ?? '?'} (${ex.run.targets.join(', ') || 'default'}; ${ex.run.platforms.join(', ') || 'default platform'}) ${ex.run.status}, ${formatDuration(ex.run.durationMs)}`,
-    ex.baseline ? `Baseline: ${ex.baseline.id ?? '?'}` : 'Baseline: none',
-    `Cache: ${formatRatio(t.hits, t.cacheable)} cacheable steps hit (${formatPercent(t.hitRate)}), time-weighted ${formatPercent(t.timeWeightedHitRate)}${t.servedInRun ? `, ${t.servedInRun} served in-run` : ''}; ${ex.rootCauses.length} root cause(s)`,
+    ...(ex.firstRun ? [] : [`Baseline: ${ex.baseline?.id ?? 'none'}`]),
+    `Cache: ${formatRatio(t.hits, t.cacheable)} cacheable steps hit (${formatPercent(t.hitRate)}), time-weighted ${formatPercent(t.timeWeightedHitRate)}${t.servedInRun ? `, ${t.servedInRun} served in-run` : ''}${causes}`,
   ]
 }
 

@@ -68,6 +68,12 @@ describe('explain on the real captures', () => {
     const text = renderExplanationText(ex)
     expect(text).toContain('first recorded run of api linux/amd64, linux/arm64: nothing to compare; 18 steps executed')
     expect(text).not.toMatch(/new-step|Root causes|Misses/)
+    // run, cache, the one first-run line: no "Baseline: none", no "0 root causes"
+    expect(text.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^Run .* \(api; linux\/amd64, linux\/arm64\) completed, /),
+      'Cache: 0/18 cacheable steps hit (0%), time-weighted 0%',
+      'first recorded run of api linux/amd64, linux/arm64: nothing to compare; 18 steps executed',
+    ])
   })
 
   it('a run with a baseline has no first-run summary', async () => {
