@@ -29,21 +29,20 @@ import {describeEngine} from '../helpers/engine.js'
 import {ENGINE_STREAM} from '../helpers/fake-engine.js'
 import {capture, FIXTURES} from '../helpers/fixtures.js'
 import {importBase, removeImage} from './helpers.js'
-import {plantedIn, random, UPPER} from '../helpers/planted-secrets.js'
+import {plant, plantedIn, random} from '../helpers/planted-secrets.js'
 
 // the corpus: every value below is planted somewhere, and must be found nowhere
 const NAMED = `horse-battery-${random(8)}` // recognised by its name only (NPM_TOKEN)
 const NAMED_2 = `staple-correct-${random(8)}` // the changed NPM_TOKEN of the second build
 const NAMED_LITERAL = `literal-${random(10)}` // `NPM_TOKEN=<value>` written in a Dockerfile step / a log
-const GH = `ghp_${random(36)}` // token-shaped under the innocent name GH
-const GH_2 = `ghp_${random(36)}`
-const GHO = `gho_${random(36)}` // labels
-const NPM = `npm_${random(36)}`
-const AKIA = `AKIA${random(16, UPPER)}`
-const AWS_SECRET = random(40)
-const JWT = `eyJ${random(24)}.eyJ${random(40)}.${random(43)}`
-const PEM_LINES = [random(64), random(64), random(40)]
-const PEM = ['-----BEGIN PRIVATE KEY-----', ...PEM_LINES, '-----END PRIVATE KEY-----'].join('\n')
+const GH = plant.github() // token-shaped under the innocent name GH
+const GH_2 = plant.github()
+const GHO = plant.github('gho') // labels
+const NPM = plant.npm()
+const AKIA = plant.awsKeyId()
+const AWS_SECRET = plant.awsSecret()
+const JWT = plant.jwt()
+const {text: PEM, lines: PEM_LINES} = plant.pem()
 const URL_PASSWORD = `pw${random(14)}`
 const REPO_URL = `https://deploy:${URL_PASSWORD}@git.example.com/org/repo.git`
 const SEED = random(32) // a long random build-arg value under an innocent name

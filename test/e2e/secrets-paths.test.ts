@@ -20,27 +20,26 @@ import {gunzipSync} from 'node:zlib'
 import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PROJECT_ROOT, runCli, type CliResult} from '../helpers/cli.js'
-import {plantedIn, random, UPPER} from '../helpers/planted-secrets.js'
+import {plant, plantedIn, random} from '../helpers/planted-secrets.js'
 import {requireTools, skipNote, startRegistry, type RunningRegistry} from '../helpers/registry.js'
 
 const TOOLS = ['docker-registry']
 const enabled = requireTools(TOOLS)
 
-const GHS = `ghs_${random(36)}` // a GitHub App installation token: what actions/checkout puts in origin
+const GHS = plant.github('ghs') // a GitHub App installation token: what actions/checkout puts in origin
 const PAT = `github_pat_${random(22)}_${random(59)}`
-const GH = `ghp_${random(36)}`
-const NPM = `npm_${random(36)}`
-const AKIA = `AKIA${random(16, UPPER)}`
-const AWS_SECRET = random(40)
-const JWT = `eyJ${random(24)}.eyJ${random(40)}.${random(43)}`
-const PEM_LINES = [random(64), random(64), random(40)]
-const PEM = ['-----BEGIN RSA PRIVATE KEY-----', ...PEM_LINES, '-----END RSA PRIVATE KEY-----'].join('\n')
+const GH = plant.github()
+const NPM = plant.npm()
+const AKIA = plant.awsKeyId()
+const AWS_SECRET = plant.awsSecret()
+const JWT = plant.jwt()
+const {text: PEM, lines: PEM_LINES} = plant.pem('RSA PRIVATE KEY')
 const URL_PASSWORD = `pw${random(14)}`
 const NAMED = `horse-${random(12)}` // recognised by its name only (NPM_TOKEN, a label key)
 // tokens the log tail cuts: its head cut off (a window or partial line that starts inside it), its end cut off (a line over the length limit)
-const CUT_HEAD = `ghp_${random(36)}`
-const CUT_PARTIAL = `ghp_${random(36)}`
-const CUT_END = `ghp_${random(36)}`
+const CUT_HEAD = plant.github()
+const CUT_PARTIAL = plant.github()
+const CUT_END = plant.github()
 const ORIGIN = `https://x-access-token:${GHS}@github.com/acme/shop.git`
 const PLANTED: Record<string, string> = {
   GHS, PAT, GH, NPM, AKIA, AWS_SECRET, JWT, PEM_0: PEM_LINES[0]!, PEM_1: PEM_LINES[1]!, PEM_2: PEM_LINES[2]!, URL_PASSWORD, NAMED,

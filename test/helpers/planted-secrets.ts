@@ -24,3 +24,18 @@ export function forms(secret: string): string[] {
 export function plantedIn(bytes: Buffer, planted: Record<string, string>): string[] {
   return Object.entries(planted).filter(([, v]) => forms(v).some((f) => bytes.includes(f))).map(([k]) => k)
 }
+
+/** Fresh token-shaped values, one per call, in the shapes the redaction policy must recognise. */
+export const plant = {
+  /** a GitHub token: `ghp_` personal, `gho_` OAuth, `ghs_` App installation (what actions/checkout puts in origin) */
+  github: (prefix: 'ghp' | 'gho' | 'ghs' = 'ghp'): string => `${prefix}_${random(36)}`,
+  npm: (): string => `npm_${random(36)}`,
+  awsKeyId: (): string => `AKIA${random(16, UPPER)}`,
+  awsSecret: (): string => random(40),
+  jwt: (): string => `eyJ${random(24)}.eyJ${random(40)}.${random(43)}`,
+  /** a PEM private key; its body lines are what must never appear */
+  pem(label = 'PRIVATE KEY'): {text: string; lines: string[]} {
+    const lines = [random(64), random(64), random(40)]
+    return {text: [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`].join('\n'), lines}
+  },
+}
