@@ -1,10 +1,36 @@
 import {commandText, fileActionText, mountText} from '../domain/provenance/compare.js'
+import type {StepExplanation} from '../domain/explain/types.js'
 import type {InputKind, StepDefinition, StepLocation} from '../domain/provenance/types.js'
 
 /** `Dockerfile:12` or `Dockerfile:12-14` */
 export function formatStepLocation(location: StepLocation | undefined): string | undefined {
   if (!location) return undefined
   return `${location.file}:${location.startLine}${location.endLine > location.startLine ? `-${location.endLine}` : ''}`
+}
+
+/**
+ * Where a step is written, `Dockerfile:12` (`services/api/Dockerfile:12-14`): from the build's
+ * provenance, else the line the recorded inputs or the recorded Dockerfile give; undefined when
+ * neither says (never guessed).
+ */
+export function whereWritten(step: WrittenStep | undefined): string | undefined {
+  const at = placeOf(step)
+  return at && `${at.file}:${at.lines}`
+}
+
+/** Where several steps are written, one file each: `Dockerfile:3, 8` (a group of root causes). */
+export function whereWrittenAll(steps: ReadonlyArray<WrittenStep | undefined>): string | undefined {
+  const byFile = new Map<string, Set<string>>()
+  for (const at of steps.map(placeOf)) if (at) byFile.set(at.file, (byFile.get(at.file) ?? new Set()).add(at.lines))
+  return byFile.size ? [...byFile].map(([file, lines]) => `${file}:${[...lines].join(', ')}`).join('; ') : undefined
+}
+
+type WrittenStep = Pick<StepExplanation, 'location' | 'dockerfileLine' | 'dockerfile'>
+
+function placeOf(step: WrittenStep | undefined): {file: string; lines: string} | undefined {
+  if (step?.location) return {file: step.location.file, lines: formatStepLocation(step.location)!.slice(step.location.file.length + 1)}
+  if (step?.dockerfileLine !== undefined) return {file: step.dockerfile ?? 'Dockerfile', lines: String(step.dockerfileLine)}
+  return undefined
 }
 
 /** The definition of a step, one fact per line, for `show --definitions` and the TUI detail pane. */

@@ -2,6 +2,7 @@ import type {Explanation, StepExplanation} from '../domain/explain/types.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {formatDuration, formatPercent, formatRatio} from '../lib/format.js'
+import {whereWritten, whereWrittenAll} from './definition-text.js'
 import {evidenceLines} from './evidence-lines.js'
 import {firstRunLine} from './first-run.js'
 
@@ -40,6 +41,8 @@ export function renderExplanationText(ex: Explanation, options: {all?: boolean} 
       const step = byKey.get(r.key)
       lines.push(`  ${++n}. ${r.verdict.padEnd(18)} ${r.label}`)
       for (const other of group.slice(1)) lines.push(`     ${''.padEnd(18)} ${other.label}`)
+      const where = whereWrittenAll(group.map((g) => byKey.get(g.key)))
+      if (where) lines.push(`     at ${where}`)
       lines.push(`     ${r.summary}`)
       for (const l of evidenceLines(step?.evidence, {self: r.key})) lines.push(`       ${l}`)
       const steps = group.reduce((a, g) => a + g.invalidatedSteps, 0)
@@ -92,7 +95,8 @@ export function renderExplanationMarkdown(ex: Explanation): string {
     const byKey = new Map(ex.steps.map((s) => [s.key, s]))
     ex.rootCauses.forEach((r, i) => {
       const evidence = [r.summary, ...evidenceLines(byKey.get(r.key)?.evidence, {self: r.key})].map(md).join('<br>')
-      lines.push(`| ${i + 1} | \`${r.verdict}\` | \`${md(r.label)}\` | ${evidence} | ${r.invalidatedSteps} steps, ${formatDuration(r.invalidatedMs)} | ${md(r.advice ?? '')} |`)
+      const where = whereWritten(byKey.get(r.key))
+      lines.push(`| ${i + 1} | \`${r.verdict}\` | \`${md(r.label)}\`${where ? ` at ${md(where)}` : ''} | ${evidence} | ${r.invalidatedSteps} steps, ${formatDuration(r.invalidatedMs)} | ${md(r.advice ?? '')} |`)
     })
     lines.push('')
     const misses = ex.steps.filter((s) => s.verdict)

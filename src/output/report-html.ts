@@ -1,6 +1,7 @@
 import type {Explanation, StepExplanation} from '../domain/explain/types.js'
 import type {RateSeries, Report} from '../domain/report/types.js'
 import {formatDuration, formatPercent, formatRatio, formatTime} from '../lib/format.js'
+import {whereWritten} from './definition-text.js'
 import {evidenceLines} from './evidence-lines.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {firstRunLine} from './first-run.js'
@@ -122,7 +123,10 @@ ${cascade.length ? `<details><summary>${cascade.length} upstream-invalidated ste
 }
 
 const labelOf = (s: StepExplanation) => `[${[s.target, s.platform, s.stage, s.index !== undefined ? `${s.index}/${s.total ?? '?'}` : undefined].filter(Boolean).join(' ')}] ${s.instruction}`
-const lineOf = (s: StepExplanation | undefined) => (s?.dockerfileLine ? ` <span class="line">Dockerfile line ${s.dockerfileLine}</span>` : '')
+const lineOf = (s: StepExplanation | undefined) => {
+  const where = whereWritten(s)
+  return where ? ` <span class="line">${esc(where)}</span>` : ''
+}
 
 const STYLE = `
 :root{color-scheme:light;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--hit:#1a7f37;--tw:#0969da;--bad:#cf222e;--bg:#fff;--code:#f6f8fa}

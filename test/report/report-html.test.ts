@@ -107,8 +107,8 @@ describe.skipIf(skip !== undefined)(`report --html in a real headless Chromium${
       expect(last).toMatch(/upstream-invalidated step/)
       // each root step with its line of app-context/api/Dockerfile: WORKDIR /app is line 3, WORKDIR /src line 8
       for (const platform of ['linux/amd64', 'linux/arm64']) {
-        expect(last).toContain(`[api ${platform} deps 2/4] WORKDIR /app Dockerfile line 3\n`)
-        expect(last).toContain(`[api ${platform} build 2/6] WORKDIR /src Dockerfile line 8\n`)
+        expect(last).toContain(`[api ${platform} deps 2/4] WORKDIR /app fixtures/buildkit-0.11-rawjson/app-context/api/Dockerfile:3\n`)
+        expect(last).toContain(`[api ${platform} build 2/6] WORKDIR /src fixtures/buildkit-0.11-rawjson/app-context/api/Dockerfile:8\n`)
       }
       expect(await page.locator('#last-run li.root-cause').count()).toBeGreaterThan(0)
       expect(await page.content()).not.toContain('new-step')

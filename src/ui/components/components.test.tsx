@@ -33,7 +33,7 @@ describe('DetailPane', () => {
     expect(text).toContain('ROOT CAUSE · MISS · arg-changed')
     expect(text).toContain('NODE_ENV: production → development')
     expect(text).toContain('NPM_TOKEN: changed (secret value not shown)')
-    expect(text).toContain('Dockerfile line 9')
+    expect(text).toContain('Dockerfile:9')
     expect(text).toContain('invalidated 2 steps (4.30s) downstream')
     expect(text).toContain('move ARG NODE_ENV below the expensive RUN')
     expect(text).toContain('npm notice run `npm fund` for details')
@@ -54,7 +54,7 @@ describe('DetailPane', () => {
     const s = selectStepRow(createExplainState(codeChangeExplanation()), 'COPY api/')
     const text = detail(s)
     expect(text).toMatch(/modified\s+api\/main\.txt/)
-    expect(text).toContain('Dockerfile line 14')
+    expect(text).toContain('Dockerfile:14')
   })
 
   it('a hit says so and shows no verdict', () => {

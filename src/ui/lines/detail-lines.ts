@@ -3,7 +3,7 @@
  */
 import type {Evidence, Explanation, StepExplanation} from '../../domain/explain/types.js'
 import {formatDuration} from '../../lib/format.js'
-import {definitionLines, formatStepLocation} from '../../output/definition-text.js'
+import {definitionLines, whereWritten} from '../../output/definition-text.js'
 import {EVIDENCE_LOG_LINES, evidenceItems} from '../../output/evidence-lines.js'
 import type {Row} from '../state/step-tree.js'
 import {isMiss} from '../state/step-tree.js'
@@ -34,8 +34,8 @@ export function stepLines(step: StepExplanation, root?: StepExplanation): Line[]
   lines.push({text: `${mark.glyph} ${status}`, color: mark.color, bold: true})
   lines.push({text: stepLabel(step)})
   const facts = [`took ${formatDuration(step.durationMs)}`]
-  if (step.location) facts.push(formatStepLocation(step.location)!)
-  else if (step.dockerfileLine !== undefined) facts.push(`Dockerfile line ${step.dockerfileLine}`)
+  const where = whereWritten(step)
+  if (where) facts.push(where)
   lines.push({text: facts.join(' · '), dim: true})
   for (const l of step.location?.text ?? []) lines.push({text: `  │ ${l}`, color: 'cyan'})
   if (step.invalidated) {
