@@ -22,7 +22,7 @@ export function whereWritten(step: WrittenStep | undefined): string | undefined 
 export function whereWrittenAll(steps: ReadonlyArray<WrittenStep | undefined>): string | undefined {
   const byFile = new Map<string, Set<string>>()
   for (const at of steps.map(placeOf)) if (at) byFile.set(at.file, (byFile.get(at.file) ?? new Set()).add(at.lines))
-  return byFile.size ? [...byFile].map(([file, lines]) => `${file}:${[...lines].join(', ')}`).join('; ') : undefined
+  return byFile.size ? [...byFile].map(([file, lines]) => `${file}:${[...lines].sort((x, y) => parseInt(x) - parseInt(y)).join(', ')}`).join('; ') : undefined
 }
 
 type WrittenStep = Pick<StepExplanation, 'location' | 'dockerfileLine' | 'dockerfile'>

@@ -22,7 +22,7 @@ export function renderGateJunit(result: GateResult): string {
   if (result.outcome === 'build-failed' || result.outcome === 'empty') {
     failures++
     const name = result.outcome === 'build-failed' ? 'build' : 'cacheable steps'
-    const causes = result.rootCauses.flatMap((c, i) => rootCauseLines(c, i + 1)).join('\n')
+    const causes = rootCauseLines(result.rootCauses).join('\n')
     cases.push(
       `    <testcase classname="bakedoctor.gate" name="${attr(name)}" time="0">\n` +
       `      <failure type="${result.outcome}" message="${attr(result.headline)}">${body([result.headline, result.run.error ?? '', causes].filter(Boolean).join('\n\n'))}</failure>\n` +
@@ -38,7 +38,7 @@ export function renderGateJunit(result: GateResult): string {
       cases.push(`${open}>\n      <skipped message="${attr(r.message)}"/>\n    </testcase>`)
     } else {
       failures++
-      const causes = causesFor(r, result).flatMap((c, i) => rootCauseLines(c, i + 1))
+      const causes = rootCauseLines(causesFor(r, result))
       const text = [r.message, causes.length ? `Root causes:\n${causes.join('\n')}` : ''].filter(Boolean).join('\n\n')
       cases.push(`${open}>\n      <failure type="${attr(r.kind)}" message="${attr(r.message)}">${body(text)}</failure>\n    </testcase>`)
     }

@@ -1,6 +1,6 @@
 import type {GateResult, RuleResult} from '../domain/gate/types.js'
-import {formatDuration} from '../lib/format.js'
-import {describeSource, baselineText, ruleActualText, ruleRequiredText, ruleTitle, runLine} from './gate-text.js'
+import {groupBySameCause} from '../domain/explain/root-cause-groups.js'
+import {describeSource, baselineText, invalidatedText, ruleActualText, ruleRequiredText, ruleTitle, runLine, whereWrittenOf} from './gate-text.js'
 
 const ICON: Record<RuleResult['status'], string> = {pass: '✅ pass', fail: '❌ fail', skip: '➖ skipped'}
 
@@ -36,8 +36,11 @@ export function renderGateMarkdown(result: GateResult): string {
   }
   if (result.rootCauses.length) {
     out.push(`### Top root causes (${result.rootCauses.length} of ${result.rootCauseCount})`, '')
-    result.rootCauses.forEach((c, i) => {
-      out.push(`${i + 1}. **${c.verdict}** ${code(c.label)} — invalidated ${c.invalidatedSteps} step${c.invalidatedSteps === 1 ? '' : 's'}, ${formatDuration(c.invalidatedMs)}  `)
+    groupBySameCause(result.rootCauses).forEach((group, i) => {
+      const c = group[0]!
+      const where = whereWrittenOf(group)
+      out.push(`${i + 1}. **${c.verdict}** ${group.map((g) => code(g.label)).join(', ')} — ${invalidatedText(group)}  `)
+      if (where) out.push(`   at ${text(where)}  `)
       out.push(`   ${text(c.summary)}${c.advice ? '  ' : ''}`)
       if (c.advice) out.push(`   **Advice:** ${text(c.advice)}`)
     })

@@ -1,6 +1,8 @@
 import {THRESHOLDS, ruleOf, thresholdValueText} from '../domain/gate/rule-registry.js'
 import type {AppliedThreshold, GateResult, GateRootCause, RuleResult, SettingSource} from '../domain/gate/types.js'
+import {groupBySameCause} from '../domain/explain/root-cause-groups.js'
 import {formatDuration, formatPercent} from '../lib/format.js'
+import {whereWrittenAll} from './definition-text.js'
 
 const STATUS: Record<RuleResult['status'], string> = {pass: 'PASS', fail: 'FAIL', skip: 'SKIP'}
 
@@ -38,7 +40,7 @@ export function renderGateText(result: GateResult): string {
   if (result.baseline) lines.push(`Baseline: ${baselineText(result)}`)
   if (result.rootCauses.length) {
     lines.push('', `Top root causes (${result.rootCauses.length} of ${result.rootCauseCount})`)
-    result.rootCauses.forEach((c, i) => lines.push(...rootCauseLines(c, i + 1).map((l) => `  ${l}`)))
+    lines.push(...rootCauseLines(result.rootCauses).map((l) => `  ${l}`))
   }
   if (result.notes.length) {
     lines.push('', 'Notes')
@@ -102,11 +104,34 @@ export function ruleRequiredText(r: RuleResult): string {
   return `${r.comparison} ${thresholdValueText(ruleOf(r.kind).threshold.name, r.required.value)}`
 }
 
-export function rootCauseLines(c: GateRootCause, n: number): string[] {
-  const out = [`${n}. ${c.verdict}  ${c.label}  (invalidated ${c.invalidatedSteps} step${c.invalidatedSteps === 1 ? '' : 's'}, ${formatDuration(c.invalidatedMs)})`]
-  out.push(`   ${c.summary}`)
-  if (c.advice) out.push(`   Advice: ${c.advice}`)
+/**
+ * Numbered root causes; those with the same verdict and evidence (a moved base image under every
+ * stage and platform) as one item listing each step, with what they invalidated together.
+ */
+export function rootCauseLines(causes: readonly GateRootCause[]): string[] {
+  const out: string[] = []
+  groupBySameCause(causes).forEach((group, i) => {
+    const c = group[0]!
+    const head = `${i + 1}. ${c.verdict}  `
+    out.push(`${head}${c.label}  (${invalidatedText(group)})`)
+    for (const other of group.slice(1)) out.push(`${' '.repeat(head.length)}${other.label}`)
+    const where = whereWrittenOf(group)
+    if (where) out.push(`   at ${where}`)
+    out.push(`   ${c.summary}`)
+    if (c.advice) out.push(`   Advice: ${c.advice}`)
+  })
   return out
+}
+
+/** `invalidated 18 steps, 1.28s`: of every cause in the group */
+export function invalidatedText(group: readonly GateRootCause[]): string {
+  const steps = group.reduce((n, c) => n + c.invalidatedSteps, 0)
+  return `invalidated ${steps} step${steps === 1 ? '' : 's'}, ${formatDuration(group.reduce((ms, c) => ms + c.invalidatedMs, 0))}`
+}
+
+/** `Dockerfile:3, 8` for the causes that have a line */
+export function whereWrittenOf(group: readonly GateRootCause[]): string | undefined {
+  return whereWrittenAll(group.map((c) => c.dockerfile && {dockerfile: c.dockerfile.file, dockerfileLine: c.dockerfile.line}))
 }
 
 /** `flag --min-hit-rate`, `bakedoctor.config.json gate.minHitRate` (path as given), `default`. */

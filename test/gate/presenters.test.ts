@@ -108,6 +108,32 @@ describe('gate presenters', () => {
     expect(text).toContain('Advice: export per-platform cache refs')
   })
 
+  it('one cause under several steps (a moved base image) is one item: each step, where it is written, the cost of all', () => {
+    const moved = (key: string, label: string, line: number, ms: number) => ({
+      key, verdict: 'base-image-changed' as const, label, summary: 'base/busybox:1: sha256:aaa → sha256:bbb', advice: 'pin it',
+      invalidatedSteps: 3, invalidatedMs: ms, target: 'api', platform: 'linux/amd64', dockerfile: {file: 'api/Dockerfile', line},
+    })
+    const result = failingResult()
+    result.rootCauses = [moved('a', '[api linux/amd64 build 2/6] WORKDIR /src', 8, 400), moved('b', '[api linux/amd64 deps 2/4] WORKDIR /app', 3, 200), result.rootCauses[0]!]
+    result.rootCauseCount = 3
+    const text = renderGateText(result)
+    expect(text).toContain([
+      '  1. base-image-changed  [api linux/amd64 build 2/6] WORKDIR /src  (invalidated 6 steps, 600ms)',
+      '                         [api linux/amd64 deps 2/4] WORKDIR /app',
+      '     at api/Dockerfile:3, 8',
+      '     base/busybox:1: sha256:aaa → sha256:bbb',
+      '     Advice: pin it',
+      '  2. cache-unavailable  [api linux/arm64 deps 2/4] WORKDIR /app  (invalidated 3 steps, 310ms)',
+    ].join('\n'))
+    expect(text.split('sha256:aaa → sha256:bbb').length - 1).toBe(1)
+    const md = renderGateMarkdown(result)
+    expect(md).toContain('1. **base-image-changed** `[api linux/amd64 build 2/6] WORKDIR /src`, `[api linux/amd64 deps 2/4] WORKDIR /app` — invalidated 6 steps, 600ms')
+    expect(md).toContain('   at api/Dockerfile:3, 8')
+    expect(md).toContain('2. **cache-unavailable**')
+    const junit = renderGateJunit(result)
+    expect(junit.split('sha256:aaa → sha256:bbb').length - 1).toBe(1)
+  })
+
   it('markdown: outcome heading, rule table, root causes with verdict and advice, thresholds with sources', () => {
     const md = renderGateMarkdown(failingResult())
     expect(md.startsWith('## ❌ bakedoctor gate: failed\n')).toBe(true)

@@ -7,10 +7,15 @@ import type {Explanation, RootCause} from './types.js'
  */
 export function groupRootCauses(ex: Pick<Explanation, 'rootCauses' | 'steps'>): RootCause[][] {
   const place = new Map(ex.steps.map((s, i) => [s.key, i]))
-  const merged = new Map<string, RootCause[]>()
-  for (const r of ex.rootCauses) {
+  return groupBySameCause(ex.rootCauses).map((group) => group.sort((a, b) => (place.get(a.key) ?? Infinity) - (place.get(b.key) ?? Infinity)))
+}
+
+/** Root causes with the same verdict and evidence, together; groups in the order of their first member. */
+export function groupBySameCause<T extends Pick<RootCause, 'verdict' | 'summary'>>(causes: readonly T[]): T[][] {
+  const merged = new Map<string, T[]>()
+  for (const r of causes) {
     const k = `${r.verdict}\u0000${r.summary}`
     merged.set(k, [...(merged.get(k) ?? []), r])
   }
-  return [...merged.values()].map((group) => group.sort((a, b) => (place.get(a.key) ?? Infinity) - (place.get(b.key) ?? Infinity)))
+  return [...merged.values()]
 }
