@@ -5,6 +5,7 @@ import {columnRoom, fitList, fitLine, formatDuration, formatPercent, formatRatio
 import type {Step} from '../domain/model/run.js'
 import {stepLabel} from '../domain/model/step-identity.js'
 import {sortSteps} from '../domain/model/step-order.js'
+import {stepWrittenAt} from '../domain/explain/where-written.js'
 import {renderTotalsLine} from './totals-line.js'
 
 /**
@@ -95,7 +96,9 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
   for (const [key, steps] of groups) {
     lines.push('', key)
     for (const s of steps) {
-      const where = formatStepLocation(s.provenance?.location ?? (s.stepInputs?.line ? {file: s.stepInputs.dockerfile ?? 'Dockerfile', startLine: s.stepInputs.line, endLine: s.stepInputs.line, text: []} : undefined))
+      // provenance gives the whole range a step spans; otherwise the one line the run recorded
+      const at = s.provenance?.location ? undefined : stepWrittenAt(s, run)
+      const where = formatStepLocation(s.provenance?.location) ?? (at && `${at.file}:${at.line}`)
       const head = `  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}`
       lines.push(fitLine([head, s.instruction, where ? `  (${where})` : ''], [1], options.width))
       if (options.definitions && s.provenance) for (const l of definitionLines(s.provenance.definition)) lines.push(`          ${l}`)

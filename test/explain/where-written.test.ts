@@ -12,8 +12,10 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {whereWritten, whereWrittenAll} from '../../src/output/definition-text.js'
 import {renderExplanationMarkdown, renderExplanationText} from '../../src/output/explain-text.js'
+import {renderRunDetail} from '../../src/output/runs-text.js'
 import {explainRun} from '../../src/services/explain.js'
 import {ingestFile} from '../../src/services/ingest.js'
+import {showRun} from '../../src/services/runs.js'
 import {FIXTURES} from '../helpers/fixtures.js'
 
 const dir = (run: string) => path.join(FIXTURES, 'provenance-0.11', run)
@@ -54,6 +56,25 @@ describe('explain says where each root cause is written', () => {
     expect(renderExplanationMarkdown(ex)).not.toContain('` at ')
   })
 
+  it('show: each step with the line of the Dockerfile recorded with the run (ingest --dockerfile), none without it', async () => {
+    // buildkit-0.11-rawjson r3 was built from app-context/api/Dockerfile: WORKDIR /app is line 3, COPY api/ line 10, the build RUN line 12
+    const capture = path.join(FIXTURES, 'buildkit-0.11-rawjson')
+    const show = async (withDockerfile: boolean) => {
+      const cwd = mkdtempSync(path.join(tmpdir(), 'bd-where-show-'))
+      const db = path.join(cwd, 'index.db')
+      const dockerfile = withDockerfile ? path.join(capture, 'app-context', 'api', 'Dockerfile') : undefined
+      const {run} = await ingestFile({file: path.join(capture, 'r3-code-change', 'rawjson.json'), db, cwd, git: false, dockerfile})
+      return renderRunDetail(await showRun({db, cwd, run: run.id}))
+    }
+    const text = await show(true)
+    // the file as the run recorded it (relative to where ingest ran)
+    const at = (n: number) => `app-context/api/Dockerfile:${n})`
+    expect(text).toMatch(new RegExp(`2/4 WORKDIR /app  \\([^)]*${escape(at(3))}`))
+    expect(text).toMatch(new RegExp(`4/6 COPY api/ ./api/  \\([^)]*${escape(at(10))}`))
+    expect(text).toMatch(new RegExp(`6/6 RUN cat api/.* \\([^)]*${escape(at(12))}`))
+    expect(await show(false)).not.toContain('Dockerfile:')
+  })
+
   it('a group names each file once with its lines; a range keeps its end', () => {
     const steps = [
       {dockerfile: 'services/api/Dockerfile', dockerfileLine: 3},
@@ -68,3 +89,5 @@ describe('explain says where each root cause is written', () => {
     expect(whereWrittenAll([{}, undefined])).toBeUndefined()
   })
 })
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')

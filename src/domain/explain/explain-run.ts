@@ -5,7 +5,7 @@ import {sortSteps} from '../model/step-order.js'
 import {computeTotals} from '../model/totals.js'
 import {matchSteps, type StepMatch} from './match-steps.js'
 import {recordedChange, type RecordedChange} from './recorded-change.js'
-import {recordedLine} from './dockerfile-template.js'
+import {stepWrittenAt} from './where-written.js'
 import type {StepContext, StepVerdict} from './rule.js'
 import {ADVICE, PRECEDENCE, WITHOUT_BASELINE, type Verdict} from './rules/index.js'
 import {CACHE_IMPORT, runFacts, type ExplainOptions, type RunFacts} from './run-facts.js'
@@ -98,16 +98,9 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 }
 
-/**
- * The Dockerfile line a step is written on: the line `build` recorded with its inputs, else
- * provenance's source map, else the Dockerfile recorded with the run (`ingest --dockerfile`).
- */
 function whereWritten(s: Step, run: Run): Pick<StepExplanation, 'dockerfileLine' | 'dockerfile'> {
-  if (s.stepInputs?.line !== undefined) return {dockerfileLine: s.stepInputs.line, dockerfile: s.stepInputs.dockerfile}
-  if (s.provenance?.location) return {dockerfileLine: s.provenance.location.startLine, dockerfile: s.provenance.location.file}
-  const recorded = run.metadata?.dockerfile
-  const line = recorded && !s.internal && s.index !== undefined ? recordedLine(recorded.text, s) : undefined
-  return line === undefined ? {} : {dockerfileLine: line, dockerfile: recorded!.file}
+  const at = stepWrittenAt(s, run)
+  return at ? {dockerfileLine: at.line, dockerfile: at.file} : {}
 }
 
 /** Per target × platform (in step order): how many cacheable steps a run without a baseline executed. */
