@@ -40,11 +40,13 @@ export function markServedInRun(steps: Step[]): void {
  * interned as small numbers (equal numbers ⇔ equal signature texts), so deep chains stay short.
  */
 function chainSignatures(steps: Step[]): Map<Step, number> {
-  const byDigest = new Map<string, Step[]>()
+  // a vertex digest can be shared by every target (a base image): its step of the same target, else the first
+  const firstByDigest = new Map<string, Step>()
+  const byDigestAndTarget = new Map<string, Step>()
   for (const s of steps) {
-    let list = byDigest.get(s.digest)
-    if (!list) byDigest.set(s.digest, (list = []))
-    list.push(s)
+    if (!firstByDigest.has(s.digest)) firstByDigest.set(s.digest, s)
+    const k = `${s.digest}\u0000${s.target ?? ''}`
+    if (!byDigestAndTarget.has(k)) byDigestAndTarget.set(k, s)
   }
   const ids = new Map<string, number>()
   const intern = (text: string): number => {
@@ -55,17 +57,22 @@ function chainSignatures(steps: Step[]): Map<Step, number> {
   const missing = intern('?')
   const cycle = intern('<cycle>')
   const out = new Map<Step, number>()
+  const internalSig = new Map<Step, number>()
   const visiting = new Set<Step>()
   const sig = (s: Step): number => {
+    if (s.internal) {
+      // an internal step (metadata load, FROM resolution) is the parent of many: its signature once
+      let value = internalSig.get(s)
+      if (value === undefined) internalSig.set(s, (value = intern(`internal\u0000${s.instruction.replace(/ from .*$/, '')}`)))
+      return value
+    }
     const known = out.get(s)
     if (known !== undefined) return known
-    if (s.internal) return intern(`internal\u0000${s.instruction.replace(/ from .*$/, '')}`)
     if (visiting.has(s)) return cycle
     visiting.add(s)
     const parents = s.inputs
       .map((d) => {
-        const candidates = byDigest.get(d)
-        const parent = candidates ? (candidates.find((c) => c.target === s.target) ?? candidates[0]) : undefined
+        const parent = byDigestAndTarget.get(`${d}\u0000${s.target ?? ''}`) ?? firstByDigest.get(d)
         return parent ? sig(parent) : missing
       })
       .sort((a, b) => a - b)
