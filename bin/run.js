@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// the execute entry alone, not the whole @oclif/core index: a few ms of every start
-import {execute} from '@oclif/core/execute'
+// oclif bundled into one file at build time (scripts/bundle-oclif.mjs): one file to load instead of ~125
+import {createRequire} from 'node:module'
 
+const {execute} = createRequire(import.meta.url)('../dist/oclif.cjs')
 await execute({dir: import.meta.url})
