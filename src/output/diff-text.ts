@@ -2,6 +2,7 @@ import type {RunDiff} from '../domain/diff/types.js'
 import {groupRootCauses} from '../domain/explain/root-cause-groups.js'
 import {shortDigest} from '../domain/oci/digest.js'
 import {fitLine, formatDuration, formatPercent, table, truncate} from '../lib/format.js'
+import {whereWrittenAll} from './definition-text.js'
 
 /**
  * Plan, inputs, step transitions and timing of two runs. With `width` (a terminal) every line fits
@@ -37,8 +38,12 @@ export function renderDiffText(d: RunDiff, options: {width?: number} = {}): stri
   lines.push(...table(d.timing.slowest.map((t) => ['  ' + formatDuration(t.oldMs), '→', formatDuration(t.newMs), t.label]), {width, cut: [3]}).split('\n'))
   if (d.explanation.rootCauses.length) {
     lines.push('', 'Root causes')
+    const byKey = new Map(d.explanation.steps.map((s) => [s.key, s]))
     for (const group of groupRootCauses(d.explanation)) {
-      lines.push(fitLine([`  ${group[0]!.verdict}  `, group.map((r) => r.label).join('; ')], [1], width), `    ${group[0]!.summary}`)
+      lines.push(fitLine([`  ${group[0]!.verdict}  `, group.map((r) => r.label).join('; ')], [1], width))
+      const where = whereWrittenAll(group.map((r) => byKey.get(r.key)))
+      if (where) lines.push(`    at ${where}`)
+      lines.push(`    ${group[0]!.summary}`)
     }
   }
   return (width === undefined ? lines : lines.map((l) => truncate(l, width))).join('\n')

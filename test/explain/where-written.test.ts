@@ -13,6 +13,8 @@ import {describe, expect, it} from 'vitest'
 import {whereWritten, whereWrittenAll} from '../../src/output/definition-text.js'
 import {renderExplanationMarkdown, renderExplanationText} from '../../src/output/explain-text.js'
 import {renderRunDetail} from '../../src/output/runs-text.js'
+import {renderDiffText} from '../../src/output/diff-text.js'
+import {diffRuns} from '../../src/services/diff.js'
 import {explainRun} from '../../src/services/explain.js'
 import {ingestFile} from '../../src/services/ingest.js'
 import {showRun} from '../../src/services/runs.js'
@@ -27,7 +29,7 @@ async function explainP3(withProvenance: boolean) {
   for (const run of ['p2-warm', 'p3-build-mode']) {
     await ingestFile({file: path.join(dir(run), 'rawjson.json'), db, cwd, git: false, provenanceFiles: withProvenance ? provenance.map((f) => path.join(dir(run), f)) : []})
   }
-  return explainRun({db, cwd})
+  return Object.assign(await explainRun({db, cwd}), {db, cwd})
 }
 
 /** the lines of the root cause whose first label is `label`, up to the next numbered one */
@@ -46,6 +48,15 @@ describe('explain says where each root cause is written', () => {
     expect(block).toContain('     at Dockerfile:12')
     const row = renderExplanationMarkdown(ex).split('\n').find((l) => l.includes('`[linux/amd64 build 5/5] RUN'))
     expect(row).toContain('` at Dockerfile:12 |')
+  })
+
+  it('diff: the root cause of the pair is written at Dockerfile:12 too', async () => {
+    const {db, cwd} = await explainP3(true)
+    const text = renderDiffText(await diffRuns({db, cwd, a: 'r1', b: 'r2'}))
+    const causes = text.split('\nRoot causes\n')[1]!.split('\n')
+    const i = causes.findIndex((l) => l.includes('[linux/amd64 build 5/5] RUN'))
+    expect(i, text).toBeGreaterThanOrEqual(0)
+    expect(causes[i + 1]).toBe('    at Dockerfile:12')
   })
 
   it('without provenance or a recorded Dockerfile no line is claimed', async () => {
