@@ -4,9 +4,11 @@ import type {InputKind, StepDefinition, StepLocation} from '../domain/provenance
 
 /** `Dockerfile:12` or `Dockerfile:12-14` */
 export function formatStepLocation(location: StepLocation | undefined): string | undefined {
-  if (!location) return undefined
-  return `${location.file}:${location.startLine}${location.endLine > location.startLine ? `-${location.endLine}` : ''}`
+  return location && `${location.file}:${lineRange(location)}`
 }
+
+/** `12` or `12-14` */
+const lineRange = (location: StepLocation): string => `${location.startLine}${location.endLine > location.startLine ? `-${location.endLine}` : ''}`
 
 /**
  * Where a step is written, `Dockerfile:12` (`services/api/Dockerfile:12-14`): from the build's
@@ -28,7 +30,7 @@ export function whereWrittenAll(steps: ReadonlyArray<WrittenStep | undefined>): 
 type WrittenStep = Pick<StepExplanation, 'location' | 'dockerfileLine' | 'dockerfile'>
 
 function placeOf(step: WrittenStep | undefined): {file: string; lines: string} | undefined {
-  if (step?.location) return {file: step.location.file, lines: formatStepLocation(step.location)!.slice(step.location.file.length + 1)}
+  if (step?.location) return {file: step.location.file, lines: lineRange(step.location)}
   if (step?.dockerfileLine !== undefined) return {file: step.dockerfile ?? 'Dockerfile', lines: String(step.dockerfileLine)}
   return undefined
 }

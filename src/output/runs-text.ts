@@ -97,8 +97,7 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
     lines.push('', key)
     for (const s of steps) {
       // provenance gives the whole range a step spans; otherwise the one line the run recorded
-      const at = s.provenance?.location ? undefined : stepWrittenAt(s, run)
-      const where = formatStepLocation(s.provenance?.location) ?? (at && `${at.file}:${at.line}`)
+      const where = formatStepLocation(s.provenance?.location) ?? formatWrittenAt(stepWrittenAt(s, run))
       const head = `  ${mark(s)}  ${formatDuration(s.durationMs).padStart(7)}  ${s.index !== undefined ? `${s.index}/${s.total} ` : ''}`
       lines.push(fitLine([head, s.instruction, where ? `  (${where})` : ''], [1], options.width))
       if (options.definitions && s.provenance) for (const l of definitionLines(s.provenance.definition)) lines.push(`          ${l}`)
@@ -113,3 +112,5 @@ export function renderRunDetail(detail: RunDetail, options: {internal?: boolean;
 }
 
 export {stepLabel}
+
+const formatWrittenAt = (at: {file: string; line: number} | undefined): string | undefined => at && `${at.file}:${at.line}`

@@ -54,7 +54,7 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
       durationMs: s.durationMs,
       root: v?.root ?? false,
       logTail: s.logTail,
-      ...whereWritten(s, run),
+      ...writtenAtFields(s, run),
     }
     if (s.provenance?.location) e.location = s.provenance.location
     if (s.provenance) e.definition = s.provenance.definition
@@ -98,7 +98,8 @@ export function explainRun(run: Run, baseline: Run | undefined, options: Explain
   }
 }
 
-function whereWritten(s: Step, run: Run): Pick<StepExplanation, 'dockerfileLine' | 'dockerfile'> {
+/** The explanation's fields for where a step is written (where-written.ts decides). */
+function writtenAtFields(s: Step, run: Run): Pick<StepExplanation, 'dockerfileLine' | 'dockerfile'> {
   const at = stepWrittenAt(s, run)
   return at ? {dockerfileLine: at.line, dockerfile: at.file} : {}
 }
