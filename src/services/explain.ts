@@ -1,8 +1,9 @@
 import {IndexStore, type LogTailsToRead} from '../adapters/db/index-store.js'
 import {resolveDbPath} from '../adapters/db/open.js'
-import {explainRun as explainDomain, type ExplainOptions} from '../domain/explain/explain-run.js'
+import type {ExplainOptions} from '../domain/explain/explain-run.js'
 import type {Explanation} from '../domain/explain/types.js'
 import type {Run} from '../domain/model/run.js'
+import {explanationVersion} from './explanation-version.js'
 
 export interface ExplainServiceOptions {
   db?: string
@@ -27,7 +28,7 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
   }
   const store = await IndexStore.open(resolveDbPath(options), {readonly: true})
   try {
-    return explainWithStore(store, options)
+    return await explainWithStore(store, options)
   } finally {
     store.close()
   }
@@ -35,12 +36,46 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
 
 /**
  * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups and `stepsListed: 'missed'`
- * lists only the missed steps (the gate only needs the root causes).
+ * lists only the missed steps (the gate only needs the root causes). Both are satisfied by the
+ * stored explanation (computed with everything), which is used whenever it is current: same run,
+ * same baseline, index unchanged since, same build (adapters/db/stored-explanation.ts).
  */
-export function explainWithStore(store: IndexStore, options: Omit<ExplainServiceOptions, 'db' | 'cwd'> & {timeWeighted?: boolean; stepsListed?: ExplainOptions['stepsListed']}): Explanation {
+export async function explainWithStore(store: IndexStore, options: StoreExplainOptions): Promise<Explanation> {
   const id = store.resolveRunRef(options.run ?? 'latest')
-  const run = store.getRun(id, {logs: options.logs ?? 'failed'})
   const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
+  // the stored one holds failed steps' log tails only, and no registry facts
+  if (!options.cacheFacts && options.logs !== 'all') {
+    const body = store.storedExplanation({runId: id, baselineId, version: options.version ?? explanationVersion()})
+    if (body !== undefined) return JSON.parse(body) as Explanation
+  }
+  return computeExplanation(store, id, baselineId, options)
+}
+
+type StoreExplainOptions = Omit<ExplainServiceOptions, 'db' | 'cwd'> & {
+  timeWeighted?: boolean
+  stepsListed?: ExplainOptions['stepsListed']
+  /** the build's name for stored explanations (default: explanationVersion(); tests give their own) */
+  version?: string
+}
+
+/**
+ * Explains a run just recorded against its default baseline and stores the result for `explain` and
+ * `gate` (issue #17: they then read one row instead of two runs). True when stored; false when another
+ * process wrote to the index meanwhile (the result may be stale) or the index predates the table.
+ */
+export async function storeExplanation(store: IndexStore, runRef: string, version: string = explanationVersion()): Promise<boolean> {
+  const generation = store.generation()
+  if (generation === undefined) return false
+  const id = store.resolveRunRef(runRef)
+  const baselineId = store.findBaseline(id)
+  const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'})
+  return store.storeExplanation({runId: id, baselineId, version}, generation, JSON.stringify(explanation))
+}
+
+async function computeExplanation(store: IndexStore, id: number, baselineId: number | undefined, options: StoreExplainOptions): Promise<Explanation> {
+  // imported here: a stored explanation needs none of the rules
+  const {explainRun: explainDomain} = await import('../domain/explain/explain-run.js')
+  const run = store.getRun(id, {logs: options.logs ?? 'failed'})
   // the baseline's output is never shown
   const baseline = baselineId !== undefined ? store.getRun(baselineId, {logs: 'none'}) : undefined
   return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id), stepsListed: options.stepsListed})

@@ -13,7 +13,7 @@ import {formatSpec} from '../domain/events/formats.js'
 import type {KeepLogs, Run} from '../domain/model/run.js'
 import {formatOciPlatform, resolveRunPlatforms} from '../domain/model/run-platform.js'
 import type {ProvenanceInput} from '../domain/provenance/sources.js'
-import {RunRecording, saveRun, saveRunOnce} from './record.js'
+import {RunRecording, saveRun, saveRunOnce, storeExplanationOf} from './record.js'
 
 import type {IngestResult} from '../domain/results.js'
 
@@ -163,6 +163,7 @@ async function recordSource(options: IngestOptions, {source, reuse, dbPath, from
     if (git) run.git = await git
     const request = {run, secretValues, plan, sourceSha256}
     const saved = options.again ? {id: saveRun(store, request), alreadyRecorded: false} : saveRunOnce(store, request)
+    if (!saved.alreadyRecorded) await storeExplanationOf(store, saved.id)
     return {
       run: store.getSummary(store.resolveRunRef(saved.id)), format: source.format, skippedLines: run.skippedLines, brokenLines, db: dbPath,
       definitions: applied.attached, notes: [...applied.notes, ...(run.cutByLimits ?? []).map((cut) => `this run was cut by a limit: ${cut}`)], sourceSha256, ...(saved.alreadyRecorded ? {alreadyRecorded: true} : {}),

@@ -61,9 +61,28 @@ export function saveRunOnce(store: IndexStore, request: RecordRequest & {sourceS
   return store.saveRunOnce(request.run, {plan: request.plan, secretValues: request.secretValues, sourceSha256: request.sourceSha256})
 }
 
-/** Opens the index at `db` (creating it), stores the run, closes it. */
+/** Opens the index at `db` (creating it), stores the run and its explanation, closes it. */
 export async function recordRun(db: string, request: RecordRequest): Promise<{id: string}> {
-  return withIndex(db, (store) => ({id: saveRun(store, request)}))
+  return withIndex(db, async (store) => {
+    const id = saveRun(store, request)
+    await storeExplanationOf(store, id)
+    return {id}
+  })
+}
+
+/**
+ * After a run is recorded: its explanation against its baseline, computed now and stored, so that
+ * the `explain` or `gate` that usually follows reads it back (services/explain.ts). Best effort: the
+ * run is recorded whatever happens here, and an explanation that could not be stored is computed
+ * when asked for (where any error it meets is reported).
+ */
+export async function storeExplanationOf(store: IndexStore, runId: string): Promise<void> {
+  try {
+    const {storeExplanation} = await import('./explain.js')
+    await storeExplanation(store, runId)
+  } catch {
+    // not stored: explained on demand
+  }
 }
 
 /**
@@ -85,11 +104,11 @@ export async function readSecretSalt(db: string): Promise<string> {
 /** salts handed out for indexes not created yet (see readSecretSalt) */
 const pendingSalts = new Map<string, string>()
 
-async function withIndex<T>(db: string, use: (store: IndexStore) => T): Promise<T> {
+async function withIndex<T>(db: string, use: (store: IndexStore) => T | Promise<T>): Promise<T> {
   const {IndexStore} = await import('../adapters/db/index-store.js')
   const store = await IndexStore.open(db, {create: true, salt: pendingSalts.get(db)})
   try {
-    return use(store)
+    return await use(store)
   } finally {
     store.close()
   }

@@ -27,15 +27,16 @@ export async function buildRunReport(options: ReportOptions): Promise<Report> {
   const store = await IndexStore.open(resolveDbPath(options), {readonly: true})
   try {
     const summaries = store.listRuns({limit: options.limit ?? 200, target: options.target, branch: options.branch}).filter((r) => since === undefined || r.createdAt >= since)
-    const inputs: ReportRunInput[] = summaries.map((summary) => {
+    const inputs: ReportRunInput[] = []
+    for (const summary of summaries) {
       const id = store.resolveRunRef(summary.id)
       const groups = totalsBy(store.getRun(id).steps, (s) => `${s.target ?? 'default'}\u0000${s.platform ?? 'default'}`, store.lastExecutedLookup(id))
       const byTargetPlatform = [...groups].map(([key, totals]) => {
         const [target, platform] = key.split('\u0000') as [string, string]
         return {target, platform, totals}
       }).filter((g) => options.target === undefined || g.target === options.target)
-      return {summary, byTargetPlatform, explanation: explainWithStore(store, {run: summary.id})}
-    })
+      inputs.push({summary, byTargetPlatform, explanation: await explainWithStore(store, {run: summary.id})})
+    }
     return buildReport(inputs, {generatedAt: now, filter: {since, target: options.target, branch: options.branch}})
   } finally {
     store.close()

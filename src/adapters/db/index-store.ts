@@ -14,12 +14,14 @@ import * as refs from './run-refs.js'
 import {RunReader, type LogTailsToRead} from './run-reader.js'
 import {RunWriter, type SaveRunOptions} from './run-writer.js'
 import {scrubStoredSecrets} from './scrub-stored-secrets.js'
+import * as stored from './stored-explanation.js'
 import {TextTable} from './texts.js'
 
 export type {RunSummary} from '../../domain/model/run-summary.js'
 export type {LogTailsToRead} from './run-reader.js'
 export {MAX_LOG_TAIL_BYTES_PER_RUN} from './run-writer.js'
 export {formatRunId, type RecordedRunFacts} from './rows.js'
+export type {StoredExplanationKey} from './stored-explanation.js'
 
 /**
  * The SQLite index (docs/architecture.md, "The index"): the one object services hold. It owns the
@@ -158,6 +160,23 @@ export class IndexStore {
 
   runCount(): number {
     return refs.runCount(this.conn)
+  }
+
+  // ── the stored explanation (stored-explanation.ts) ──
+
+  /** Counts every write to the tables an explanation reads; undefined for an unmigrated index opened read-only. */
+  generation(): number | undefined {
+    return stored.indexGeneration(this.conn)
+  }
+
+  /** The stored explanation's JSON when it is current for this run, baseline, index generation and build. */
+  storedExplanation(key: stored.StoredExplanationKey): string | undefined {
+    return stored.readStoredExplanation(this.conn, key)
+  }
+
+  /** Stores an explanation computed at `generationRead`; false when the index changed since. */
+  storeExplanation(key: stored.StoredExplanationKey, generationRead: number, body: string): boolean {
+    return stored.writeStoredExplanation(this.conn, key, generationRead, body)
   }
 
   // ── team history (history-queries.ts) ──

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {canonicalPlanJson, type Plan} from '../../domain/bake/plan.js'
 import type {Redactor} from '../../domain/redact/policy.js'
 import type {Run} from '../../domain/model/run.js'
+import {dropStoredExplanation} from './stored-explanation.js'
 import type {IndexConnection} from './connection.js'
 import type {RunRow} from './rows.js'
 import {textHash, type TextTable} from './texts.js'
@@ -60,6 +61,8 @@ export function scrubStoredSecrets(conn: IndexConnection, texts: TextTable, reda
         changed++
       }
     }
+    // the stored explanation is a copy of what was just scrubbed: explained again when next asked
+    dropStoredExplanation(conn)
     conn.sql('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run('redaction', REDACTION_VERSION)
   })
   scrub.immediate()
