@@ -4,12 +4,13 @@
 // with PASS/FAIL. Data lives in bench/.data/ (generated on first use, reused while its recipe holds).
 //   node bench/run.mjs [--only ingest,memory,explain,history,cold,tui,cache,plan] [--quick]
 //   BENCH_QUICK=1 npm run bench      (fewer repetitions, for development)
-import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import {bakeStreamLines} from './synthetic.mjs'
 import {DATA_DIR, ROOT, bigStream, cached, ensureDataDir, mib, writeLines} from './lib/data.mjs'
-import {ensureHistory, storageCodeHash} from './lib/history.mjs'
+import {ensureHistory, ensureStoredExplanation, explanationVersionOfBuild, storageCodeHash} from './lib/history.mjs'
 import {generateLargeBakeFile} from './lib/large-bake.mjs'
 import {compare, median, peakRss, runTimed, spread} from './lib/proc.mjs'
 import {REGISTRY_BIN, loadSnapshot, pushDistinctTags, pushSnapshotTags, startRegistry, which} from './lib/registry.mjs'
@@ -22,6 +23,7 @@ const want = (name) => !only || only.has(name)
 const N = (n) => (quick ? 3 : Math.max(5, n))
 
 const NODE = process.execPath
+const Sqlite = createRequire(import.meta.url)('better-sqlite3')
 const CLI = path.join(ROOT, 'bin/run.js')
 const bd = (...args) => () => runTimed(NODE, [CLI, ...args], {cwd: DATA_DIR, env: {BAKEDOCTOR_DB: undefined}})
 const version = bd('--version')
@@ -95,6 +97,19 @@ await section('ingest', async () => {
   const rres = await compare(bd('ingest', real.file, '--db', db), jsonBaseline(real.file), N(5), {before: freshDb(db)})
   timedRow(`ingest of a realistic ${mib(real.size)} bake stream, 2,400 steps (decode, fold, write the index)`, rres, 2.0, {baseline: 'JSON.parse line by line',
     details: '40 targets × 2 platforms × 30 steps, each executed RUN printing ~150 kB as ~1 KB lines, one `logs` message per line (+ a `statuses` message every 16 lines), output distinct per run'})
+  // the usual ingest: into an index that holds the bake's previous run, so the new run is explained
+  // against it and the explanation stored (the first figure's new index has no baseline to explain against)
+  const r2 = await realStream('real-2400-r2.jsonl', {targets: 40, runId: 2, cachedRatio: 0.9, failTarget: 39})
+  const withR1 = path.join(DATA_DIR, 'ingest-with-r1.db')
+  freshDb(withR1)()
+  await runTimed(NODE, [CLI, 'ingest', real.file, '--db', withR1, '--no-git'], {cwd: DATA_DIR})
+  const fromR1 = () => {
+    freshDb(db)()
+    copyFileSync(withR1, db)
+  }
+  const r2res = await compare(bd('ingest', r2.file, '--db', db, '--no-git'), jsonBaseline(r2.file), N(5), {before: fromR1})
+  timedRow(`ingest of the bake's next run (${mib(r2.size)}) into the index holding the first: explains it against the first and stores the explanation`, r2res, 2.0, {baseline: 'JSON.parse line by line',
+    details: 'the same 2,400 steps, 90 % hits, one target failing'})
   const s = await bigStream('stream-200mb.jsonl', 200e6)
   log(`  ${s.file}: ${mib(s.size)}${s.fresh ? ', generated' : ''}`)
   const res = await compare(bd('ingest', s.file, '--db', db), jsonBaseline(s.file), N(5), {before: freshDb(db)})
@@ -141,11 +156,22 @@ await section('memory', async () => {
 })
 
 // 3. explain -----------------------------------------------------------------------------------------
+/** A copy of `db` whose stored explanation is stale: its generation moved on, as any write moves it. */
+function staleCopy(db, name) {
+  const copy = path.join(DATA_DIR, name)
+  freshDb(copy)()
+  copyFileSync(db, copy)
+  const sdb = new Sqlite(copy)
+  sdb.prepare('UPDATE index_generation SET n = n + 1').run()
+  sdb.close()
+  return copy
+}
 /** An index with two runs of the same bake, made by the CLI's own ingest. */
 async function ensureTwoRunDb(name, makeStreams) {
   const db = path.join(DATA_DIR, name)
   const streams = await makeStreams()
-  const recipe = JSON.stringify({v: 2, code: storageCodeHash(), streams: streams.map((s) => [path.basename(s), statSync(s).mtimeMs])})
+  // the build that ingested them stored the second run's explanation: a new build explains again
+  const recipe = JSON.stringify({v: 3, code: storageCodeHash(), explanation: explanationVersionOfBuild(), streams: streams.map((s) => [path.basename(s), statSync(s).mtimeMs])})
   const {fresh} = await cached(`${name}.streams`, JSON.parse(recipe), (f) => writeFileSync(f, recipe))
   if (fresh || !existsSync(db)) {
     freshDb(db)()
@@ -178,8 +204,15 @@ await section('explain', async () => {
     (await realStream('real-2400.jsonl', {targets: 40})).file,
     (await realStream('real-2400-r2.jsonl', {targets: 40, runId: 2, cachedRatio: 0.9, failTarget: 39})).file,
   ])
-  timedRow('`explain --no-tui` (text) of two realistic 2,400-step runs', await compare(bd('explain', '--db', realDb, '--no-tui'), version, N(7)), 1.5, {baseline: '`bakedoctor --version`'})
-  timedRow('`explain --json` of two realistic 2,400-step runs', await compare(bd('explain', '--db', realDb, '--json'), version, N(7)), 2.0, {baseline: '`bakedoctor --version`'})
+  timedRow('`explain --no-tui` (text) of two realistic 2,400-step runs', await compare(bd('explain', '--db', realDb, '--no-tui'), version, N(7)), 1.5, {baseline: '`bakedoctor --version`',
+    details: 'as after `ingest`: the explanation stored with the run is current and read back'})
+  timedRow('`explain --json` of two realistic 2,400-step runs', await compare(bd('explain', '--db', realDb, '--json'), version, N(7)), 2.0, {baseline: '`bakedoctor --version`',
+    details: 'the same'})
+  // the same index after an unrelated write: the stored explanation is stale and explain computes it again
+  const staleDb = staleCopy(realDb, 'explain-real-stale.db')
+  timedRow('`explain --no-tui` (text), the same runs explained on demand', await compare(bd('explain', '--db', staleDb, '--no-tui'), version, N(7)), undefined, {baseline: '`bakedoctor --version`',
+    details: 'the index was written to after the explanation was stored (any write: a later ingest, `history pull`, a cache snapshot), so it is not used'})
+  timedRow('`explain --json`, the same runs explained on demand', await compare(bd('explain', '--db', staleDb, '--json'), version, N(7)), undefined, {baseline: '`bakedoctor --version`', details: 'the same'})
   const {stdout} = await runTimed(NODE, [CLI, 'explain', '--db', realDb, '--json'], {cwd: DATA_DIR, capture: true})
   const {stdout: withLogs} = await runTimed(NODE, [CLI, 'explain', '--db', realDb, '--json', '--logs'], {cwd: DATA_DIR, capture: true})
   addRow({figure: 'size of that `explain --json` (with `--logs`)', value: `${(stdout.length / 1e6).toFixed(2)} MB (${(withLogs.length / 1e6).toFixed(2)} MB)`, baseline: '—', target: 'reported', runs: '1'})
@@ -203,6 +236,8 @@ await section('explain', async () => {
 await section('history', async () => {
   const h = await ensureHistory(1000, log)
   if (h.fresh) log(`  built ${h.file} in ${h.seconds.toFixed(0)} s`)
+  // what `ingest` of the last run would have stored with it (the history is written by saveRun directly)
+  if (await ensureStoredExplanation(h.file)) log('  stored the last run\'s explanation')
   const db = h.file
   timedRow('`runs` on an index of 1,000 runs × 2,400 steps', await compare(bd('runs', '--db', db), version, N(7)), 1.5, {baseline: '`bakedoctor --version`'})
   // a gate that passes (rules only) and ones that fail (they then explain the run for its root causes)
@@ -213,7 +248,6 @@ await section('history', async () => {
     const outcome = code === 0 ? 'passes' : code === 1 ? 'fails, so it explains the root causes' : `exit ${code}`
     timedRow(`\`gate ${rules.join(' ')}\` (${outcome}) on that index`, res, target, {baseline: '`bakedoctor --version`', details: code === expect ? undefined : 'UNEXPECTED OUTCOME'})
   }
-  const {default: Sqlite} = await import(path.join(ROOT, 'node_modules/better-sqlite3/lib/index.js'))
   const sdb = new Sqlite(db, {readonly: true})
   const {runs, steps} = sdb.prepare('SELECT count(*) AS runs, sum(step_count) AS steps FROM runs').get()
   const cacheable = sdb.prepare('SELECT sum(cacheable) AS c FROM runs').get().c

@@ -121,3 +121,25 @@ export async function ensureHistory(runs = 1000, log = () => {}) {
   writeFileSync(recipeFile, recipe)
   return {file, fresh: true, seconds: (Date.now() - t0) / 1000}
 }
+
+/** The name of the built code's explanations (dist/explanation-version.json, written by `npm run build`). */
+export function explanationVersionOfBuild() {
+  return JSON.parse(readFileSync(path.join(ROOT, 'dist/explanation-version.json'), 'utf8')).version
+}
+
+/**
+ * Stores the latest run's explanation in `file` as `ingest` does after recording a run (the history is
+ * written with saveRun directly), unless the one stored is current. True when it stored one.
+ */
+export async function ensureStoredExplanation(file) {
+  const {IndexStore} = await dist('adapters/db/index-store.js')
+  const {storeExplanation} = await dist('services/explain.js')
+  const store = await IndexStore.open(file)
+  try {
+    const runId = store.resolveRunRef('latest')
+    if (store.storedExplanation({runId, baselineId: store.findBaseline(runId), version: explanationVersionOfBuild()}) !== undefined) return false
+    return await storeExplanation(store, 'latest')
+  } finally {
+    store.close()
+  }
+}

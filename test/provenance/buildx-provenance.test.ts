@@ -41,7 +41,7 @@ describe('build --driver buildx records the provenance buildx puts in the metada
       const dockerfileSteps = run.steps.filter((s) => s.cacheable)
       expect(dockerfileSteps).toHaveLength(16)
       expect(dockerfileSteps.every((s) => s.provenance?.location?.file === 'Dockerfile')).toBe(true)
-      const ex = explainWithStore(store, {run: p3.runs[0]!.id, against: p2.runs[0]!.id})
+      const ex = await explainWithStore(store, {run: p3.runs[0]!.id, against: p2.runs[0]!.id})
       const buildRun = ex.steps.find((s) => s.platform === 'linux/amd64' && s.stage === 'build' && s.index === 5)!
       expect(buildRun).toMatchObject({verdict: 'arg-changed', evidence: {summary: 'BUILD_MODE: release → debug (Dockerfile:12)'}})
     } finally {

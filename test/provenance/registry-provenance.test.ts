@@ -89,7 +89,7 @@ describe.skipIf(!enabled)(`ingest --provenance-from REF: the attestation manifes
     }
     const store = await IndexStore.open(db, {readonly: true})
     try {
-      const ex = explainWithStore(store, {run: ids['p3-build-mode'], against: ids['p2-warm']})
+      const ex = await explainWithStore(store, {run: ids['p3-build-mode'], against: ids['p2-warm']})
       const run = ex.steps.find((s) => s.platform === 'linux/amd64' && s.stage === 'build' && s.index === 5)!
       expect(run.evidence?.summary).toBe('BUILD_MODE: release → debug (Dockerfile:12)')
       const armRoots = ex.steps.filter((s) => s.platform === 'linux/arm64' && s.root)

@@ -160,8 +160,8 @@ describe.skipIf(!enabled)(`team history in a registry (htpasswd)${skipNote(['doc
             // steps, inputs, metadata
             expect({...target.getRun(pulledId), id: undefined}).toEqual({...source.getRun(sourceId), id: undefined})
             // explain against its baseline gives the same verdicts (the same baseline, by global id)
-            const here = explainWithStore(source, {run: summary.id})
-            const there = explainWithStore(target, {run: pulledSummary.id})
+            const here = await explainWithStore(source, {run: summary.id})
+            const there = await explainWithStore(target, {run: pulledSummary.id})
             const sourceBaseline = source.findBaseline(sourceId)
             const pulledBaseline = target.findBaseline(pulledId)
             if (sourceBaseline === undefined) {
@@ -291,7 +291,7 @@ describe.skipIf(!enabled)(`team history in a registry (htpasswd)${skipNote(['doc
         const run = a.getRun(Number(summary.id.slice(1)))
         withDefinitions += run.steps.filter((s) => s.provenance).length
         expect({...b.getRun(there), id: undefined}).toEqual({...run, id: undefined})
-        expect(verdicts(explainWithStore(b, {run: `r${there}`}))).toEqual(verdicts(explainWithStore(a, {run: summary.id})))
+        expect(verdicts(await explainWithStore(b, {run: `r${there}`}))).toEqual(verdicts(await explainWithStore(a, {run: summary.id})))
       }
       expect(withDefinitions).toBeGreaterThan(10)
     } finally {
