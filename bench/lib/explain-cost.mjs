@@ -4,10 +4,16 @@
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 const [db, root, reps = '3'] = process.argv.slice(2)
-const {explainRun} = await import(pathToFileURL(path.join(root, 'dist/services/explain.js')).href)
+const {explainWithStore} = await import(pathToFileURL(path.join(root, 'dist/services/explain.js')).href)
+const {IndexStore} = await import(pathToFileURL(path.join(root, 'dist/adapters/db/index-store.js')).href)
 const once = async () => {
   const start = process.cpuUsage()
-  JSON.stringify(await explainRun({db, cwd: root}))
+  const store = await IndexStore.open(db, {readonly: true})
+  try {
+    JSON.stringify(await explainWithStore(store, {version: 'explain-cost: never stored'}))
+  } finally {
+    store.close()
+  }
   const used = process.cpuUsage(start)
   return (used.user + used.system) / 1000
 }

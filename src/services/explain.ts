@@ -68,14 +68,15 @@ export async function storeExplanation(store: IndexStore, runRef: string, versio
   if (generation === undefined) return false
   const id = store.resolveRunRef(runRef)
   const baselineId = store.findBaseline(id)
-  const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'})
-  return store.storeExplanation({runId: id, baselineId, version}, generation, JSON.stringify(explanation))
+  const run = store.getRun(id, {logs: 'failed'})
+  const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'}, run)
+  const {wholeRunGroups} = await import('../domain/gate/evaluate.js')
+  return store.storeExplanation({runId: id, baselineId, version}, generation, {body: JSON.stringify(explanation), gateGroups: JSON.stringify(wholeRunGroups(run))})
 }
 
-async function computeExplanation(store: IndexStore, id: number, baselineId: number | undefined, options: StoreExplainOptions): Promise<Explanation> {
+async function computeExplanation(store: IndexStore, id: number, baselineId: number | undefined, options: StoreExplainOptions, run = store.getRun(id, {logs: options.logs ?? 'failed'})): Promise<Explanation> {
   // imported here: a stored explanation needs none of the rules
   const {explainRun: explainDomain} = await import('../domain/explain/explain-run.js')
-  const run = store.getRun(id, {logs: options.logs ?? 'failed'})
   // the baseline's output is never shown
   const baseline = baselineId !== undefined ? store.getRun(baselineId, {logs: 'none'}) : undefined
   return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id), stepsListed: options.stepsListed})

@@ -1,12 +1,13 @@
 import type {IndexStore, RunSummary} from '../adapters/db/index-store.js'
 import type {Explanation} from '../domain/explain/types.js'
 import {isBaselineRef} from '../domain/gate/config.js'
-import {evaluateGate, groupTotals} from '../domain/gate/evaluate.js'
+import {defaultPlatformOf, evaluateGate, groupTotals} from '../domain/gate/evaluate.js'
 import {THRESHOLDS, THRESHOLD_NAMES, thresholdNamed, thresholdsNeeding} from '../domain/gate/rule-registry.js'
 import {FLAG_NAMES, hasAnyThreshold, isSetAnywhere, parsePercent, resolveSettings, type GateFlagValues} from '../domain/gate/settings.js'
 import {GATE_SCOPES, type GateBaseline, type GateGroup, type GateResult, type GateRootCause, type GateScope, type GateSettings, type RuleResult, type ThresholdName} from '../domain/gate/types.js'
 import type {Run, RunTotals, Step} from '../domain/model/run.js'
 import {UsageError} from '../errors.js'
+import {explanationVersion} from './explanation-version.js'
 
 export type {GateResult} from '../domain/gate/types.js'
 
@@ -77,11 +78,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     // overall-only rules are answered from the totals stored with the run, without reading its steps
     const overallOnly = settings.per.value.length === 1 && settings.per.value[0] === 'overall' &&
       Object.keys(settings.targets).length === 0 && Object.keys(settings.platforms).length === 0 && !options.target && !options.platform
-    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly ? store.getSummary(id) : store.getRun(id, {logs: 'none'})
+    // the whole run's groups for hit-rate rules were stored with its explanation, if it is the latest
+    const stored = overallOnly || options.target || options.platform || anyTimeSaved(settings) ? undefined : store.storedGateGroups({runId: id, version: explanationVersion()})
+    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly || stored ? store.getSummary(id) : store.getRun(id, {logs: 'none'})
     let groups: GateGroup[]
-    defaultPlatform = run.platforms.length === 1 ? run.platforms[0] : undefined
+    defaultPlatform = defaultPlatformOf(run)
     if (overallOnly) {
       groups = [{scope: 'overall', totals: storedTotals(store.getSummary(id))}]
+    } else if (stored) {
+      groups = JSON.parse(stored) as GateGroup[]
     } else {
       const full = run as Run
       checkFilter(full, options)
@@ -187,7 +192,7 @@ function anyDrop(settings: GateSettings): boolean {
 
 function checkFilter(run: Run, options: {target?: string; platform?: string}): void {
   const targets = [...new Set(run.steps.filter((s) => s.cacheable).map((s) => s.target ?? 'default'))]
-  const platforms = [...new Set(run.steps.filter((s) => s.cacheable).map((s) => s.platform ?? (run.platforms.length === 1 ? run.platforms[0] : undefined) ?? 'default'))]
+  const platforms = [...new Set(run.steps.filter((s) => s.cacheable).map((s) => s.platform ?? defaultPlatformOf(run) ?? 'default'))]
   if (options.target !== undefined && !targets.includes(options.target) && !run.targets.includes(options.target)) {
     throw new UsageError(`run ${run.id} did not build target "${options.target}"`, {fix: `use one of: ${targets.join(', ') || '(none)'}`})
   }
@@ -220,7 +225,7 @@ function loadBaseline(store: IndexStore, id: number, settings: GateSettings, opt
   if (baselineId === undefined) return {info}
   const baseline = store.getRun(baselineId, {logs: 'none'})
   info.id = baseline.id ?? `r${baselineId}`
-  const defaultPlatform = baseline.platforms.length === 1 ? baseline.platforms[0] : undefined
+  const defaultPlatform = defaultPlatformOf(baseline)
   return {info, groups: groupTotals(filterSteps(baseline.steps, options, defaultPlatform), {lastExecutedMs: store.lastExecutedLookup(baselineId), defaultPlatform})}
 }
 

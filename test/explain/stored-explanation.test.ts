@@ -84,6 +84,24 @@ describe('the stored explanation', () => {
     expect(gateSawStored).toBe(true)
   })
 
+  it('the gate takes the run\'s per-group totals stored with it, unless it filters or weighs by time', async () => {
+    const {db, cwd} = await indexWith([prov('p2-warm'), prov('p3-build-mode')])
+    const gate = (extra: Partial<Parameters<typeof runGate>[0]> = {}) => runGate({db, cwd, rules: {minHitRate: 99, per: ['overall', 'target-platform']}, useConfig: false, ...extra})
+    expect((await gate()).outcome).toBe('fail')
+    // stored groups that say every step hit: a gate that reads them passes
+    sql(db, (d) => {
+      const {gate_groups: text} = d.prepare('SELECT gate_groups FROM stored_explanation').get() as {gate_groups: string}
+      const groups = JSON.parse(text) as {totals: {cacheable: number; hits: number; misses: number; hitRate: number}}[]
+      for (const g of groups) Object.assign(g.totals, {hits: g.totals.cacheable, misses: 0, hitRate: 1})
+      d.prepare('UPDATE stored_explanation SET gate_groups = ?').run(JSON.stringify(groups))
+    })
+    expect((await gate()).outcome).toBe('pass')
+    expect((await gate({platform: 'linux/amd64'})).outcome).toBe('fail')
+    expect((await gate({rules: {minHitRate: 99, minTimeSavedRate: 1}})).outcome).toBe('fail')
+    sql(db, (d) => d.prepare('UPDATE runs SET labels = labels WHERE id = 1').run())
+    expect((await gate()).outcome).toBe('fail')
+  })
+
   it('is not used for another baseline, another build, registry facts or every log tail', async () => {
     const {db, cwd} = await indexWith([prov('p1-cold'), prov('p2-warm'), prov('p3-build-mode')])
     expect(storedRow(db)).toMatchObject({run_id: 3, baseline_id: 2})
@@ -184,7 +202,7 @@ describe('the stored explanation', () => {
     try {
       const seen = store.generation()!
       sql(db, (d) => d.prepare('UPDATE runs SET labels = labels WHERE id = 2').run())
-      expect(store.storeExplanation({runId: 2, baselineId: 1, version: 'v'}, seen, '{}')).toBe(false)
+      expect(store.storeExplanation({runId: 2, baselineId: 1, version: 'v'}, seen, {body: '{}'})).toBe(false)
       expect(storedRow(db)).toBeUndefined()
       expect(await storeExplanation(store, 'r2')).toBe(true)
       expect(storedRow(db)).toMatchObject({run_id: 2, baseline_id: 1})

@@ -174,9 +174,14 @@ export class IndexStore {
     return stored.readStoredExplanation(this.conn, key)
   }
 
-  /** Stores an explanation computed at `generationRead`; false when the index changed since. */
-  storeExplanation(key: stored.StoredExplanationKey, generationRead: number, body: string): boolean {
-    return stored.writeStoredExplanation(this.conn, key, generationRead, body)
+  /** The gate's per-group totals (JSON) stored with the run's explanation, when current. */
+  storedGateGroups(key: Omit<stored.StoredExplanationKey, 'baselineId'>): string | undefined {
+    return stored.readStoredGateGroups(this.conn, key)
+  }
+
+  /** Stores an explanation (and the gate's groups) computed at `generationRead`; false when the index changed since. */
+  storeExplanation(key: stored.StoredExplanationKey, generationRead: number, what: {body: string; gateGroups?: string}): boolean {
+    return stored.writeStoredExplanation(this.conn, key, generationRead, what)
   }
 
   // ── team history (history-queries.ts) ──

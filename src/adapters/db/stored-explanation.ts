@@ -39,15 +39,27 @@ export function readStoredExplanation(conn: IndexConnection, key: StoredExplanat
 }
 
 /**
- * Stores `body` as the explanation for `key`, computed from the index as it was at `generationRead`
- * (read before the explanation read anything). Skipped (false) when another writer changed the index
- * since: what was computed may already be stale.
+ * The gate's totals per group of the run (JSON), stored with its explanation, when current: they
+ * depend on the run alone, so any baseline will do.
  */
-export function writeStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, generationRead: number, body: string): boolean {
+export function readStoredGateGroups(conn: IndexConnection, key: Omit<StoredExplanationKey, 'baselineId'>): string | undefined {
+  const generation = indexGeneration(conn)
+  if (generation === undefined) return undefined
+  const row = conn.sql('SELECT gate_groups FROM stored_explanation WHERE run_id = ? AND generation = ? AND version = ?')
+    .get(key.runId, generation, key.version) as {gate_groups: string | null} | undefined
+  return row?.gate_groups ?? undefined
+}
+
+/**
+ * Stores `stored` (the explanation for `key`, and the gate's groups) computed from the index as it was at
+ * `generationRead` (read before anything else was). Skipped (false) when another writer changed the
+ * index since: what was computed may already be stale.
+ */
+export function writeStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, generationRead: number, stored: {body: string; gateGroups?: string}): boolean {
   const write = conn.db.transaction(() => {
     if (indexGeneration(conn) !== generationRead) return false
-    conn.sql('INSERT OR REPLACE INTO stored_explanation (only, run_id, baseline_id, generation, version, body) VALUES (1, ?, ?, ?, ?, ?)')
-      .run(key.runId, key.baselineId ?? null, generationRead, key.version, body)
+    conn.sql('INSERT OR REPLACE INTO stored_explanation (only, run_id, baseline_id, generation, version, body, gate_groups) VALUES (1, ?, ?, ?, ?, ?, ?)')
+      .run(key.runId, key.baselineId ?? null, generationRead, key.version, stored.body, stored.gateGroups ?? null)
     return true
   })
   return write.immediate()

@@ -1,4 +1,4 @@
-import type {Step} from '../model/run.js'
+import type {Run, Step} from '../model/run.js'
 import {computeTotals} from '../model/totals.js'
 import {ruleOf} from './rule-registry.js'
 import {GATE_RULES} from './rules/index.js'
@@ -40,6 +40,19 @@ export function groupTotals(
   by('platform', (s) => [undefined, platformOf(s)])
   by('target-platform', (s) => [targetOf(s), platformOf(s)])
   return groups
+}
+
+/** The platform of a run's steps whose vertex names carry none: the run's one platform, when it has one. */
+export function defaultPlatformOf(run: Pick<Run, 'platforms'>): string | undefined {
+  return run.platforms.length === 1 ? run.platforms[0] : undefined
+}
+
+/**
+ * The gate's groups of a whole run, unfiltered and without the time-weighted lookups: what the gate
+ * computes for hit-rate rules, and what is stored with the run's explanation for it.
+ */
+export function wholeRunGroups(run: Pick<Run, 'steps' | 'platforms'>): GateGroup[] {
+  return groupTotals(run.steps, {defaultPlatform: defaultPlatformOf(run)})
 }
 
 export interface GateEvaluationInput {
