@@ -6,7 +6,7 @@
  * resolved now, an error message echoing input) and for values registered at run time (registry
  * passwords, secret build-arg values).
  */
-import {randomBytes} from 'node:crypto'
+import {nodeCrypto} from '../domain/lazy-crypto.js'
 import {Redactor} from '../domain/redact/policy.js'
 
 const knownSecrets = new Set<string>()
@@ -30,7 +30,7 @@ export function useIndexSalt(indexSalt: string): void {
 }
 
 export function outputRedactor(): Redactor {
-  return (redactor ??= new Redactor({salt: (salt ??= randomBytes(16).toString('hex')), known: knownSecrets}))
+  return (redactor ??= new Redactor({salt: (salt ??= nodeCrypto().randomBytes(16).toString('hex')), known: knownSecrets}))
 }
 
 /** A text about to be printed or written. */

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs'
-import {randomBytes} from 'node:crypto'
+import {nodeCrypto} from '../domain/lazy-crypto.js'
 
 let cached: string | undefined
 
@@ -13,7 +13,7 @@ export function explanationVersion(): string {
   try {
     cached = (JSON.parse(readFileSync(new URL('../explanation-version.json', import.meta.url), 'utf8')) as {version: string}).version
   } catch {
-    cached = `unbuilt-${randomBytes(8).toString('hex')}`
+    cached = `unbuilt-${nodeCrypto().randomBytes(8).toString('hex')}`
   }
   return cached
 }

@@ -1,4 +1,4 @@
-import {hash as oneShotHash} from 'node:crypto'
+import {nodeCrypto} from '../../domain/lazy-crypto.js'
 import {UsageError} from '../../errors.js'
 import type {IndexConnection} from './connection.js'
 import {formatRunId, type RecordedRunFacts, type RunRow} from './rows.js'
@@ -10,7 +10,7 @@ import {formatRunId, type RecordedRunFacts, type RunRow} from './rows.js'
  * were made with another salt cannot be compared secret by secret.
  */
 export function saltId(conn: IndexConnection): string {
-  return oneShotHash('sha256', `bakedoctor salt id\u0000${conn.secretSalt()}`, 'hex').slice(0, 16)
+  return nodeCrypto().hash('sha256', `bakedoctor salt id\u0000${conn.secretSalt()}`, 'hex').slice(0, 16)
 }
 
 /** A run's global id, and the baseline it was recorded with when it was pulled. */

@@ -7,7 +7,8 @@ import {bakeStreamLines} from '../../../bench/synthetic.mjs'
 import {createRawjsonDecoder} from '../../domain/events/decode-rawjson.js'
 import type {Run, Step} from '../../domain/model/run.js'
 import {RunFolder} from '../../domain/steps/fold-run.js'
-import {IndexStore, MAX_LOG_TAIL_BYTES_PER_RUN} from './index-store.js'
+import {IndexStore} from './index-store.js'
+import {MAX_LOG_TAIL_BYTES_PER_RUN} from './run-writer.js'
 import {MIGRATIONS} from './migrations.js'
 
 const dirs: string[] = []

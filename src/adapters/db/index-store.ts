@@ -12,14 +12,12 @@ import {getPlan, getRunPlan} from './plans.js'
 import type {RecordedRunFacts} from './rows.js'
 import * as refs from './run-refs.js'
 import {RunReader, type LogTailsToRead} from './run-reader.js'
-import {RunWriter, type SaveRunOptions} from './run-writer.js'
-import {scrubStoredSecrets} from './scrub-stored-secrets.js'
+import type {RunWriter, SaveRunOptions} from './run-writer.js'
 import * as stored from './stored-explanation.js'
 import {TextTable} from './texts.js'
 
 export type {RunSummary} from '../../domain/model/run-summary.js'
 export type {LogTailsToRead} from './run-reader.js'
-export {MAX_LOG_TAIL_BYTES_PER_RUN} from './run-writer.js'
 export {formatRunId, type RecordedRunFacts} from './rows.js'
 export type {StoredExplanationKey} from './stored-explanation.js'
 
@@ -30,21 +28,36 @@ export type {StoredExplanationKey} from './stored-explanation.js'
  * (`history-queries.ts`), plans, cache snapshots, and the one-time scrub of old secrets.
  * Safe to share between concurrent processes (WAL + busy timeout + IMMEDIATE write transactions).
  */
+type WritePathModules = {writer: typeof import('./run-writer.js'); scrub: typeof import('./scrub-stored-secrets.js')}
+type WritePath = {writer: RunWriter; scrub: () => boolean}
+
+async function loadWritePath(): Promise<WritePathModules> {
+  const [writer, scrub] = await Promise.all([import('./run-writer.js'), import('./scrub-stored-secrets.js')])
+  return {writer, scrub}
+}
+
 export class IndexStore {
   private readonly conn: IndexConnection
   private readonly texts: TextTable
   private readonly reader: RunReader
-  private readonly writer: RunWriter
+  private readonly writing: WritePath | undefined
 
-  private constructor(readonly db: Database, readonly file: string) {
+  private constructor(readonly db: Database, readonly file: string, writePath?: WritePathModules) {
     this.conn = new IndexConnection(db, file)
     this.texts = new TextTable(this.conn)
     this.reader = new RunReader(this.conn, this.texts)
-    this.writer = new RunWriter(this.conn, this.texts, () => this.lastExecutedLookup(Number.MAX_SAFE_INTEGER))
+    if (writePath) {
+      this.writing = {
+        writer: new writePath.writer.RunWriter(this.conn, this.texts, () => this.lastExecutedLookup(Number.MAX_SAFE_INTEGER)),
+        scrub: () => writePath.scrub.scrubStoredSecrets(this.conn, this.texts, this.redactor()),
+      }
+    }
   }
 
   static async open(file: string, options: {create?: boolean; readonly?: boolean; salt?: string} = {}): Promise<IndexStore> {
-    const store = new IndexStore(await openDatabase(file, options), file)
+    // a read-only open loads none of the write path (the writer, the scrub and what they import)
+    const writePath = options.readonly ? undefined : await loadWritePath()
+    const store = new IndexStore(await openDatabase(file, options), file, writePath)
     // presenters' markers then match the ones stored here
     useIndexSalt(store.secretSalt())
     if (!options.readonly) {
@@ -64,7 +77,12 @@ export class IndexStore {
 
   /** See `scrub-stored-secrets.ts`: run once on the first open for writing. */
   scrubStoredSecrets(): boolean {
-    return scrubStoredSecrets(this.conn, this.texts, this.redactor())
+    return this.writePath().scrub()
+  }
+
+  private writePath(): WritePath {
+    if (!this.writing) throw new Error(`the index ${this.file} was opened read-only`)
+    return this.writing
   }
 
   /** Salt for hashing secret-looking values; random per index, never leaves it. */
@@ -81,17 +99,17 @@ export class IndexStore {
 
   /** Stores a run (redacted) with its steps and plan in one transaction; returns its id. */
   saveRun(unredacted: Run, options: SaveRunOptions = {}): string {
-    return this.writer.saveRun(unredacted, options)
+    return this.writePath().writer.saveRun(unredacted, options)
   }
 
   /** `ingest` counts a capture once: saves the run unless a run from the same bytes is recorded. */
   saveRunOnce(run: Run, options: SaveRunOptions & {sourceSha256: string}): {id: string; alreadyRecorded: boolean} {
-    return this.writer.saveRunOnce(run, options)
+    return this.writePath().writer.saveRunOnce(run, options)
   }
 
   /** The first run ingested from exactly these bytes. */
   findRunBySource(sha256: string): string | undefined {
-    return this.writer.findRunBySource(sha256)
+    return this.writePath().writer.findRunBySource(sha256)
   }
 
   /** Several writes as one: either every run is stored or none (history pull). */
@@ -99,7 +117,7 @@ export class IndexStore {
     try {
       return this.db.transaction(work).immediate()
     } catch (error) {
-      this.writer.forgetIds()
+      this.writing?.writer.forgetIds()
       throw error
     }
   }

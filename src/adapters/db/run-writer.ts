@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {nodeCrypto} from '../../domain/lazy-crypto.js'
 import {canonicalPlanJson, planHash as hashPlan, type Plan} from '../../domain/bake/plan.js'
 import type {Run, Step} from '../../domain/model/run.js'
 import {computeTotals} from '../../domain/model/totals.js'
@@ -96,7 +96,7 @@ export class RunWriter {
   private insertRun(run: Run, planHash: string | null, options: SaveRunOptions): number {
     const recorded = options.recorded
     const totals = recorded ? {...recorded.totals, timeWeightedHitRate: recorded.totals.timeWeighted} : computeTotals(run.steps, this.lastExecuted())
-    const globalId = recorded?.globalId ?? makeGlobalId(run.createdAt, randomBytes(8).toString('hex'))
+    const globalId = recorded?.globalId ?? makeGlobalId(run.createdAt, nodeCrypto().randomBytes(8).toString('hex'))
     const info = this.conn
       .sql(
         `INSERT INTO runs (created_at, started_at, finished_at, duration_ms, status, error, source, source_file, targets, platforms, labels,

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {nodeCrypto} from '../../domain/lazy-crypto.js'
 import {canonicalPlanJson, type Plan} from '../../domain/bake/plan.js'
 import type {Redactor} from '../../domain/redact/policy.js'
 import type {Run} from '../../domain/model/run.js'
@@ -37,7 +37,7 @@ export function scrubStoredSecrets(conn: IndexConnection, texts: TextTable, reda
         const body = redactor.text(row.body)
         if (body !== row.body) {
           const key = textHash(body)
-          updateText.run(body, hashTaken.get(key) ? randomBytes(16) : key, row.id)
+          updateText.run(body, hashTaken.get(key) ? nodeCrypto().randomBytes(16) : key, row.id)
           changed++
         }
       }

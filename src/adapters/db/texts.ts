@@ -1,9 +1,9 @@
-import {hash as oneShotHash} from 'node:crypto'
+import {nodeCrypto} from '../../domain/lazy-crypto.js'
 import type {IndexConnection} from './connection.js'
 
 /** The texts table key: the first 16 bytes of the sha256 of the body (one-shot: no Hash object per text). */
 export function textHash(body: string): Buffer {
-  return oneShotHash('sha256', body, 'buffer').subarray(0, 16)
+  return nodeCrypto().hash('sha256', body, 'buffer').subarray(0, 16)
 }
 
 /**

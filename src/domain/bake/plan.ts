@@ -4,7 +4,7 @@
  * are always objects — older buildx printed CSV strings, which `planFromPrintJson` normalizes.
  * Values are the evaluated ones: `--print`'s `$${` re-escaping is undone on read and redone on print.
  */
-import {createHash} from 'node:crypto'
+import {nodeCrypto} from '../lazy-crypto.js'
 
 /** `{type, <attr>: value…}` — a cache-from/cache-to/output entry as --print shows it. */
 export type PlanEntry = Record<string, string>
@@ -329,5 +329,5 @@ function canonical(v: unknown): string {
 
 /** sha256 of the canonical JSON, `sha256:<hex>`. */
 export function planHash(plan: Plan): string {
-  return 'sha256:' + createHash('sha256').update(canonicalPlanJson(plan)).digest('hex')
+  return 'sha256:' + nodeCrypto().createHash('sha256').update(canonicalPlanJson(plan)).digest('hex')
 }

@@ -5,7 +5,7 @@
  * salt, so "changed / unchanged" comparisons (plan diff, input diff, step matching) still work, while
  * the value itself, or a cheap dictionary test against it, never leaves.
  */
-import {createHash} from 'node:crypto'
+import {nodeCrypto} from '../lazy-crypto.js'
 import type {Plan, PlanTarget} from '../bake/plan.js'
 import type {InputComponent, Run, RunMetadata, Step} from '../model/run.js'
 import {ANY_TOKEN, ASSIGNMENT, JSON_ASSIGNMENT, PEM_BLOCK, PEM_ORPHAN_END, REF_CREDENTIALS, URL_CREDENTIALS, ASSIGNMENT_HINT, TOKEN_HINT, hasBase64Run, isEnvStyleName, isHighEntropy, isSecretAssignmentName, isSecretName, isTokenMatch, looksLikeToken} from './patterns.js'
@@ -18,7 +18,7 @@ const MARKER_IN_TEXT = /secret:[0-9a-f]{16}/
 
 /** `secret:<hex>`: lets two runs tell "changed" from "same" without storing the value. */
 export function hashSecret(value: string, salt: string): string {
-  return 'secret:' + createHash('sha256').update(salt).update('\u0000').update(value).digest('hex').slice(0, 16)
+  return 'secret:' + nodeCrypto().createHash('sha256').update(salt).update('\u0000').update(value).digest('hex').slice(0, 16)
 }
 
 /**
