@@ -1,6 +1,7 @@
 import {Args, Flags} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
-import {gateRulesOf, gateThresholdFlags, noTuiFlag} from '../cli/flags.js'
+import {noTuiFlag} from '../cli/flags.js'
+import {gateRulesOf, gateThresholdFlags} from '../cli/gate-flags.js'
 import {FailedCheck} from '../errors.js'
 import type {BuildResult} from '../services/build/index.js'
 import {pushFlags, pushRecorded} from '../cli/history-flags.js'

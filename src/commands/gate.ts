@@ -1,6 +1,6 @@
 import {Flags} from '../cli/oclif.js'
 import {BakedoctorCommand} from '../base-command.js'
-import {gateRulesOf, gateThresholdFlags} from '../cli/flags.js'
+import {gateRulesOf, gateThresholdFlags} from '../cli/gate-flags.js'
 import {FailedCheck, UsageError} from '../errors.js'
 import {GATE_FORMATS} from '../output/gate-report.js'
 import type {GateResult} from '../services/gate.js'

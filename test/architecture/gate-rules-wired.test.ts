@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {gateRulesOf} from '../../src/cli/flags.js'
+import {gateRulesOf} from '../../src/cli/gate-flags.js'
 import {parseConfigText} from '../../src/domain/gate/config.js'
 import {evaluateGate} from '../../src/domain/gate/evaluate.js'
 import {THRESHOLDS} from '../../src/domain/gate/rule-registry.js'

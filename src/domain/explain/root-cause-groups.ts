@@ -15,7 +15,9 @@ export function groupBySameCause<T extends Pick<RootCause, 'verdict' | 'summary'
   const merged = new Map<string, T[]>()
   for (const r of causes) {
     const k = `${r.verdict}\u0000${r.summary}`
-    merged.set(k, [...(merged.get(k) ?? []), r])
+    const group = merged.get(k)
+    if (group) group.push(r)
+    else merged.set(k, [r])
   }
   return [...merged.values()]
 }
