@@ -35,25 +35,34 @@ export async function explainRun(options: ExplainServiceOptions): Promise<Explan
 }
 
 /**
- * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups and `stepsListed: 'missed'`
- * lists only the missed steps (the gate only needs the root causes). Both are satisfied by the
- * stored explanation (computed with everything), which is used whenever it is current: same run,
- * same baseline, index unchanged since, same build (adapters/db/stored-explanation.ts).
+ * `timeWeighted: false` skips the per-hit "cost when it last ran" lookups; `stepsListed: 'missed'`
+ * lists only the missed steps, `'root causes'` only the root-cause steps (the gate: their target and
+ * platform are all it reads of the steps). The stored explanation (computed with everything, and kept
+ * also with only its root-cause steps) is used whenever it is current: same run, same baseline, index
+ * unchanged since, same build (adapters/db/stored-explanation.ts).
  */
 export async function explainWithStore(store: IndexStore, options: StoreExplainOptions): Promise<Explanation> {
   const id = store.resolveRunRef(options.run ?? 'latest')
   const baselineId = options.against ? store.resolveRunRef(options.against) : store.findBaseline(id)
+  const rootStepsOnly = options.stepsListed === 'root causes'
   // the stored one holds failed steps' log tails only, and no registry facts
   if (!options.cacheFacts && options.logs !== 'all') {
-    const body = store.storedExplanation({runId: id, baselineId, version: options.version ?? explanationVersion()})
-    if (body !== undefined) return JSON.parse(body) as Explanation
+    const json = store.storedExplanation({runId: id, baselineId, version: options.version ?? explanationVersion()}, rootStepsOnly ? 'gate_view' : 'body')
+    if (json !== undefined) return JSON.parse(json) as Explanation
   }
-  return computeExplanation(store, id, baselineId, options)
+  const explanation = await computeExplanation(store, id, baselineId, options)
+  return rootStepsOnly ? withRootStepsOnly(explanation) : explanation
+}
+
+/** What a gate reads of an explanation: its root causes, and of its steps only theirs. */
+function withRootStepsOnly(explanation: Explanation): Explanation {
+  return {...explanation, steps: explanation.steps.filter((s) => s.root)}
 }
 
 type StoreExplainOptions = Omit<ExplainServiceOptions, 'db' | 'cwd'> & {
   timeWeighted?: boolean
-  stepsListed?: ExplainOptions['stepsListed']
+  /** `root causes`: only the root-cause steps (what the gate reads: their target and platform) */
+  stepsListed?: ExplainOptions['stepsListed'] | 'root causes'
   /** the build's name for stored explanations (default: explanationVersion(); tests give their own) */
   version?: string
 }
@@ -71,7 +80,9 @@ export async function storeExplanation(store: IndexStore, runRef: string, versio
   const run = store.getRun(id, {logs: 'failed'})
   const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'}, run)
   const {wholeRunGroups} = await import('../domain/gate/evaluate.js')
-  return store.storeExplanation({runId: id, baselineId, version}, generation, {body: JSON.stringify(explanation), gateGroups: JSON.stringify(wholeRunGroups(run))})
+  return store.storeExplanation({runId: id, baselineId, version}, generation, {
+    body: JSON.stringify(explanation), gateGroups: JSON.stringify(wholeRunGroups(run)), gateView: JSON.stringify(withRootStepsOnly(explanation)),
+  })
 }
 
 async function computeExplanation(store: IndexStore, id: number, baselineId: number | undefined, options: StoreExplainOptions, run = store.getRun(id, {logs: options.logs ?? 'failed'})): Promise<Explanation> {
@@ -79,7 +90,8 @@ async function computeExplanation(store: IndexStore, id: number, baselineId: num
   const {explainRun: explainDomain} = await import('../domain/explain/explain-run.js')
   // the baseline's output is never shown
   const baseline = baselineId !== undefined ? store.getRun(baselineId, {logs: 'none'}) : undefined
-  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id), stepsListed: options.stepsListed})
+  const stepsListed = options.stepsListed === 'root causes' ? 'missed' : options.stepsListed
+  return explainDomain(run, baseline, {noCache: noCacheOf(store, run), cacheFacts: options.cacheFacts, lastExecutedMs: options.timeWeighted === false ? undefined : store.lastExecutedLookup(id), stepsListed})
 }
 
 /** no-cache / no-cache-filter per target from the run's recorded plan (bake --print shape). */

@@ -107,10 +107,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     })
     const result: GateResult = {...evaluated, rootCauses: [], rootCauseCount: 0}
     if (result.outcome === 'fail' || result.outcome === 'build-failed') {
-      // the same open index (and the runs it already read) serves the explanation, which lists only
-      // the missed steps: the root causes and what they invalidated are all the report prints
+      // the same open index serves the explanation, of whose steps it lists only the root causes':
+      // the root causes and what they invalidated are all the report prints
       const {explainWithStore} = await import('./explain.js')
-      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none', stepsListed: 'missed'}))
+      const explain: GateExplainFn = options.explain ?? (async (o) => explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none', stepsListed: 'root causes'}))
       await addRootCauses(result, {...options, db: dbPath, defaultPlatform, explain})
     }
     return result

@@ -50,12 +50,14 @@ function sql<T>(db: string, use: (d: BetterSqlite3.Database) => T): T {
 const storedRow = (db: string) => sql(db, (d) => d.prepare('SELECT run_id, baseline_id, generation, version, body FROM stored_explanation').get() as
   {run_id: number; baseline_id: number | null; generation: number; version: string; body: string} | undefined)
 const generation = (db: string) => sql(db, (d) => (d.prepare('SELECT n FROM index_generation').get() as {n: number}).n)
-/** replaces the stored body by a marked copy of itself (not a write the generation counts) */
+/** replaces the stored explanation (whole, and the gate's view) by marked copies (not a write the generation counts) */
 const markStored = (db: string) => sql(db, (d) => {
-  const {body} = d.prepare('SELECT body FROM stored_explanation').get() as {body: string}
-  const marked = JSON.parse(body) as Explanation
-  marked.notes = [...marked.notes, MARK]
-  d.prepare('UPDATE stored_explanation SET body = ?').run(JSON.stringify(marked))
+  for (const part of ['body', 'gate_view']) {
+    const {json} = d.prepare(`SELECT ${part} AS json FROM stored_explanation`).get() as {json: string}
+    const marked = JSON.parse(json) as Explanation
+    marked.notes = [...marked.notes, MARK]
+    d.prepare(`UPDATE stored_explanation SET ${part} = ?`).run(JSON.stringify(marked))
+  }
 })
 const fromStore = (ex: Explanation) => ex.notes.includes(MARK)
 
@@ -73,8 +75,12 @@ describe('the stored explanation', () => {
     const gate = await runGate({db, cwd, rules: {minHitRate: 99}, useConfig: false, explain: async (o) => {
       const store = await IndexStore.open(o.db, {readonly: true})
       try {
-        const ex = await explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none', stepsListed: 'missed'})
+        const ex = await explainWithStore(store, {run: o.run, against: o.against, timeWeighted: false, logs: 'none', stepsListed: 'root causes'})
         gateSawStored = fromStore(ex)
+        // the gate's view: every root cause, and of the steps only theirs
+        expect(ex.rootCauses.length).toBeGreaterThan(0)
+        expect(new Set(ex.steps.map((s) => s.key))).toEqual(new Set(ex.rootCauses.map((r) => r.key)))
+        expect(ex.steps.every((s) => s.root)).toBe(true)
         return ex
       } finally {
         store.close()

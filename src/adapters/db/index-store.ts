@@ -188,8 +188,8 @@ export class IndexStore {
   }
 
   /** The stored explanation's JSON when it is current for this run, baseline, index generation and build. */
-  storedExplanation(key: stored.StoredExplanationKey): string | undefined {
-    return stored.readStoredExplanation(this.conn, key)
+  storedExplanation(key: stored.StoredExplanationKey, part?: 'body' | 'gate_view'): string | undefined {
+    return stored.readStoredExplanation(this.conn, key, part)
   }
 
   /** The gate's per-group totals (JSON) stored with the run's explanation, when current. */
@@ -198,7 +198,7 @@ export class IndexStore {
   }
 
   /** Stores an explanation (and the gate's groups) computed at `generationRead`; false when the index changed since. */
-  storeExplanation(key: stored.StoredExplanationKey, generationRead: number, what: {body: string; gateGroups?: string}): boolean {
+  storeExplanation(key: stored.StoredExplanationKey, generationRead: number, what: stored.StoredExplanationParts): boolean {
     return stored.writeStoredExplanation(this.conn, key, generationRead, what)
   }
 

@@ -149,15 +149,15 @@ export const MIGRATIONS: readonly string[] = [
   // 8: the stored explanation (issue #17, stored-explanation.ts). `index_generation.n` counts every
   // write to the tables an explanation is read from, by trigger, so that no write path (today's or
   // a later one) can leave a stored explanation looking current; one row of `stored_explanation`
-  // holds the latest run's explanation (and the gate's per-group totals of that run) with the
-  // generation it was computed at.
+  // holds the latest run's explanation (and what a gate reads of it: the run's per-group totals, the
+  // explanation with only its root-cause steps) with the generation it was computed at.
   `
   CREATE TABLE index_generation (only INTEGER PRIMARY KEY CHECK (only = 1), n INTEGER NOT NULL);
   INSERT INTO index_generation VALUES (1, 0);
   CREATE TABLE stored_explanation (
     only INTEGER PRIMARY KEY CHECK (only = 1),
     run_id INTEGER NOT NULL, baseline_id INTEGER, generation INTEGER NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL,
-    gate_groups TEXT
+    gate_groups TEXT, gate_view TEXT
   );
   ${generationTriggers(['settings', 'texts', 'step_defs', 'plans', 'runs', 'run_steps', 'step_inputs', 'cache_snapshots', 'step_provenance'])}
   `,

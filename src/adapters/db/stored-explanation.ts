@@ -20,6 +20,13 @@ export interface StoredExplanationKey {
   version: string
 }
 
+/** What is stored, as JSON: the explanation, the gate's per-group totals of the run, the explanation with only its root-cause steps. */
+export interface StoredExplanationParts {
+  body: string
+  gateGroups?: string
+  gateView?: string
+}
+
 /** The generation of the index now; undefined for an index older than migration 8 (opened read-only: not migrated). */
 export function indexGeneration(conn: IndexConnection): number | undefined {
   try {
@@ -29,13 +36,16 @@ export function indexGeneration(conn: IndexConnection): number | undefined {
   }
 }
 
-/** The stored explanation's JSON when it is current for `key`; undefined otherwise. */
-export function readStoredExplanation(conn: IndexConnection, key: StoredExplanationKey): string | undefined {
+/**
+ * The stored explanation's JSON when it is current for `key`; undefined otherwise. `part`: the whole
+ * explanation (`body`), or what a gate reads of it (`gate_view`: only the root-cause steps).
+ */
+export function readStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, part: 'body' | 'gate_view' = 'body'): string | undefined {
   const generation = indexGeneration(conn)
   if (generation === undefined) return undefined
-  const row = conn.sql('SELECT body FROM stored_explanation WHERE run_id = ? AND baseline_id IS ? AND generation = ? AND version = ?')
-    .get(key.runId, key.baselineId ?? null, generation, key.version) as {body: string} | undefined
-  return row?.body
+  const row = conn.sql(`SELECT ${part} AS json FROM stored_explanation WHERE run_id = ? AND baseline_id IS ? AND generation = ? AND version = ?`)
+    .get(key.runId, key.baselineId ?? null, generation, key.version) as {json: string | null} | undefined
+  return row?.json ?? undefined
 }
 
 /**
@@ -51,15 +61,15 @@ export function readStoredGateGroups(conn: IndexConnection, key: Omit<StoredExpl
 }
 
 /**
- * Stores `stored` (the explanation for `key`, and the gate's groups) computed from the index as it was at
+ * Stores `stored` (the explanation for `key`, and what a gate reads of it) computed from the index as it was at
  * `generationRead` (read before anything else was). Skipped (false) when another writer changed the
  * index since: what was computed may already be stale.
  */
-export function writeStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, generationRead: number, stored: {body: string; gateGroups?: string}): boolean {
+export function writeStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, generationRead: number, stored: StoredExplanationParts): boolean {
   const write = conn.db.transaction(() => {
     if (indexGeneration(conn) !== generationRead) return false
-    conn.sql('INSERT OR REPLACE INTO stored_explanation (only, run_id, baseline_id, generation, version, body, gate_groups) VALUES (1, ?, ?, ?, ?, ?, ?)')
-      .run(key.runId, key.baselineId ?? null, generationRead, key.version, stored.body, stored.gateGroups ?? null)
+    conn.sql('INSERT OR REPLACE INTO stored_explanation (only, run_id, baseline_id, generation, version, body, gate_groups, gate_view) VALUES (1, ?, ?, ?, ?, ?, ?, ?)')
+      .run(key.runId, key.baselineId ?? null, generationRead, key.version, stored.body, stored.gateGroups ?? null, stored.gateView ?? null)
     return true
   })
   return write.immediate()
