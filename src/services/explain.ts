@@ -69,14 +69,18 @@ type StoreExplainOptions = Omit<ExplainServiceOptions, 'db' | 'cwd'> & {
 
 /**
  * Explains a run just recorded against its default baseline and stores the result for `explain` and
- * `gate` (issue #17: they then read one row instead of two runs). True when stored; false when another
- * process wrote to the index meanwhile (the result may be stale) or the index predates the table.
+ * `gate` (issue #17: they then read one row instead of two runs). True when stored; false for a run
+ * with no baseline, when another process wrote to the index meanwhile (the result may be stale) or
+ * when the index predates the table.
  */
 export async function storeExplanation(store: IndexStore, runRef: string, version: string = explanationVersion()): Promise<boolean> {
   const generation = store.generation()
   if (generation === undefined) return false
   const id = store.resolveRunRef(runRef)
   const baselineId = store.findBaseline(id)
+  // a first run is explained cheaply when asked (one run to read, no rules to run against a
+  // baseline): storing it would cost every first ingest more than it saves
+  if (baselineId === undefined) return false
   const run = store.getRun(id, {logs: 'failed'})
   const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'}, run)
   const {wholeRunGroups} = await import('../domain/gate/evaluate.js')

@@ -90,6 +90,14 @@ describe('the stored explanation', () => {
     expect(gateSawStored).toBe(true)
   })
 
+  it('a first run (no baseline) is not stored: explaining it reads one run and runs no rules against a baseline', async () => {
+    const {db, cwd} = await indexWith([prov('p2-warm')])
+    expect(storedRow(db)).toBeUndefined()
+    const ex = await explainRun({db, cwd})
+    expect(ex.baseline).toBeUndefined()
+    expect(ex.firstRun?.length).toBeGreaterThan(0)
+  })
+
   it('the gate takes the run\'s per-group totals stored with it, unless it filters or weighs by time', async () => {
     const {db, cwd} = await indexWith([prov('p2-warm'), prov('p3-build-mode')])
     const gate = (extra: Partial<Parameters<typeof runGate>[0]> = {}) => runGate({db, cwd, rules: {minHitRate: 99, per: ['overall', 'target-platform']}, useConfig: false, ...extra})
