@@ -68,12 +68,20 @@ type StoreExplainOptions = Omit<ExplainServiceOptions, 'db' | 'cwd'> & {
 }
 
 /**
+ * Runs of more steps are explained when asked, not at ingest: explaining reads the run and its baseline
+ * whole (~6 kB of memory per step of each), so storing it took the ingest of a second 10,880-step run
+ * (9,600 cacheable) from ~145 to ~210 MiB peak, over its 200 MB budget; with 5,440 steps it peaked at
+ * ~160 MiB, with 2,720 at ~130 MiB.
+ */
+export const MAX_STORED_EXPLANATION_STEPS = 6000
+
+/**
  * Explains a run just recorded against its default baseline and stores the result for `explain` and
  * `gate` (issue #17: they then read one row instead of two runs). True when stored; false for a run
- * with no baseline, when another process wrote to the index meanwhile (the result may be stale) or
- * when the index predates the table.
+ * with no baseline or over `maxSteps`, when another process wrote to the index meanwhile (the result
+ * may be stale) or when the index predates the table. `version`: the build's name (tests give their own).
  */
-export async function storeExplanation(store: IndexStore, runRef: string, version: string = explanationVersion()): Promise<boolean> {
+export async function storeExplanation(store: IndexStore, runRef: string, options: {version?: string; maxSteps?: number} = {}): Promise<boolean> {
   const generation = store.generation()
   if (generation === undefined) return false
   const id = store.resolveRunRef(runRef)
@@ -81,6 +89,8 @@ export async function storeExplanation(store: IndexStore, runRef: string, versio
   // a first run is explained cheaply when asked (one run to read, no rules to run against a
   // baseline): storing it would cost every first ingest more than it saves
   if (baselineId === undefined) return false
+  if (store.getSummary(id).stepCount > (options.maxSteps ?? MAX_STORED_EXPLANATION_STEPS)) return false
+  const version = options.version ?? explanationVersion()
   const run = store.getRun(id, {logs: 'failed'})
   const explanation = await computeExplanation(store, id, baselineId, {logs: 'failed'}, run)
   const {wholeRunGroups} = await import('../domain/gate/evaluate.js')

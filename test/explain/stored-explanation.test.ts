@@ -98,6 +98,22 @@ describe('the stored explanation', () => {
     expect(ex.firstRun?.length).toBeGreaterThan(0)
   })
 
+  it('a run over the step bound is explained when asked, not at ingest (memory: it reads both runs whole)', async () => {
+    const {db, cwd} = await indexWith([prov('p2-warm'), prov('p3-build-mode')])
+    sql(db, (d) => d.prepare('DELETE FROM stored_explanation').run())
+    const steps = sql(db, (d) => (d.prepare('SELECT step_count FROM runs WHERE id = 2').get() as {step_count: number}).step_count)
+    const store = await IndexStore.open(db)
+    try {
+      expect(await storeExplanation(store, 'r2', {maxSteps: steps - 1})).toBe(false)
+      expect(storedRow(db)).toBeUndefined()
+      expect(await storeExplanation(store, 'r2', {maxSteps: steps})).toBe(true)
+    } finally {
+      store.close()
+    }
+    expect(storedRow(db)).toMatchObject({run_id: 2})
+    expect((await explainRun({db, cwd})).run.id).toBe('r2')
+  })
+
   it('the gate takes the run\'s per-group totals stored with it, unless it filters or weighs by time', async () => {
     const {db, cwd} = await indexWith([prov('p2-warm'), prov('p3-build-mode')])
     const gate = (extra: Partial<Parameters<typeof runGate>[0]> = {}) => runGate({db, cwd, rules: {minHitRate: 99, per: ['overall', 'target-platform']}, useConfig: false, ...extra})
