@@ -79,14 +79,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     const overallOnly = settings.per.value.length === 1 && settings.per.value[0] === 'overall' &&
       Object.keys(settings.targets).length === 0 && Object.keys(settings.platforms).length === 0 && !options.target && !options.platform
     // the whole run's groups for hit-rate rules were stored with its explanation, if it is the latest
-    const stored = overallOnly || options.target || options.platform || anyTimeSaved(settings) ? undefined : store.storedGateGroups({runId: id, version: explanationVersion()})
-    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly || stored ? store.getSummary(id) : store.getRun(id, {logs: 'none'})
+    const storedGroups = overallOnly || options.target || options.platform || anyTimeSaved(settings) ? undefined
+      : store.storedExplanation({runId: id, baselineId: undefined, version: explanationVersion()}, 'gate_groups')
+    const run: Pick<Run, 'id' | 'status' | 'error' | 'targets' | 'platforms' | 'createdAt' | 'git'> = overallOnly || storedGroups ? store.getSummary(id) : store.getRun(id, {logs: 'none'})
     let groups: GateGroup[]
     defaultPlatform = defaultPlatformOf(run)
     if (overallOnly) {
       groups = [{scope: 'overall', totals: storedTotals(store.getSummary(id))}]
-    } else if (stored) {
-      groups = JSON.parse(stored) as GateGroup[]
+    } else if (storedGroups) {
+      groups = JSON.parse(storedGroups) as GateGroup[]
     } else {
       const full = run as Run
       checkFilter(full, options)

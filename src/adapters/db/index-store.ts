@@ -187,14 +187,9 @@ export class IndexStore {
     return stored.indexGeneration(this.conn)
   }
 
-  /** The stored explanation's JSON when it is current for this run, baseline, index generation and build. */
-  storedExplanation(key: stored.StoredExplanationKey, part?: 'body' | 'gate_view'): string | undefined {
+  /** A part of the stored explanation (JSON) when it is current for this run, baseline, index generation and build. */
+  storedExplanation(key: stored.StoredExplanationKey, part?: stored.StoredPart): string | undefined {
     return stored.readStoredExplanation(this.conn, key, part)
-  }
-
-  /** The gate's per-group totals (JSON) stored with the run's explanation, when current. */
-  storedGateGroups(key: Omit<stored.StoredExplanationKey, 'baselineId'>): string | undefined {
-    return stored.readStoredGateGroups(this.conn, key)
   }
 
   /** Stores an explanation (and the gate's groups) computed at `generationRead`; false when the index changed since. */

@@ -1,4 +1,21 @@
 /**
+ * Content-addressed tables: a row inserted there changes nothing until a row of another table refers
+ * to it (and that insert bumps the generation), so inserts into them need no trigger (~1.3 µs per row
+ * saved on a first ingest's thousands of new texts and definitions). Updates and deletes bump.
+ */
+export const INSERT_NEEDS_NO_BUMP: ReadonlySet<string> = new Set(['texts', 'step_defs'])
+
+/** the tables that are not read by an explanation (migration 8's own): no triggers */
+export const GENERATION_TABLES: ReadonlySet<string> = new Set(['index_generation', 'stored_explanation'])
+
+/** Triggers that bump the index generation on every write to `tables` (a migration adding a table adds its own). */
+function generationTriggers(tables: readonly string[]): string {
+  const ops = ['INSERT', 'UPDATE', 'DELETE'] as const
+  return tables.flatMap((table) => ops.filter((op) => !(op === 'INSERT' && INSERT_NEEDS_NO_BUMP.has(table))).map((op) =>
+    `CREATE TRIGGER generation_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE index_generation SET n = n + 1; END;`)).join('\n  ')
+}
+
+/**
  * Forward-only schema migrations (docs/architecture.md, "The index"): version N+1 is `MIGRATIONS[N]`, applied in one
  * transaction together with `PRAGMA user_version = N+1`.
  *
@@ -16,25 +33,10 @@
  *   canonical definition JSON and the Dockerfile location are texts (content-addressed, so a
  *   definition repeated in every run of a 2,400-step bake is stored once); per step per run only
  *   ids, the 32-byte lineage hash and parent ordinals.
+ * - `index_generation`, `stored_explanation` (migration 8): see stored-explanation.ts; a table added
+ *   later gets its generation triggers in its own migration (`generationTriggers`).
  * IMPORTANT: if you add a column to run_steps, also update `RunWriter.insertSteps` (run-writer.ts) and `RunReader.readRun` (run-reader.ts).
  */
-/**
- * Content-addressed tables: a row inserted there changes nothing until a row of another table refers
- * to it (and that insert bumps the generation), so inserts into them need no trigger (~1.3 µs per row
- * saved on a first ingest's thousands of new texts and definitions). Updates and deletes bump.
- */
-export const INSERT_NEEDS_NO_BUMP: ReadonlySet<string> = new Set(['texts', 'step_defs'])
-
-/** the tables that are not read by an explanation (migration 8's own): no triggers */
-export const GENERATION_TABLES: ReadonlySet<string> = new Set(['index_generation', 'stored_explanation'])
-
-/** Triggers that bump the index generation on every write to `tables` (a migration adding a table adds its own). */
-function generationTriggers(tables: readonly string[]): string {
-  const ops = ['INSERT', 'UPDATE', 'DELETE'] as const
-  return tables.flatMap((table) => ops.filter((op) => !(op === 'INSERT' && INSERT_NEEDS_NO_BUMP.has(table))).map((op) =>
-    `CREATE TRIGGER generation_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE index_generation SET n = n + 1; END;`)).join('\n  ')
-}
-
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -164,4 +166,3 @@ export const MIGRATIONS: readonly string[] = [
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
-

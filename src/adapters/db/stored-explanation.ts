@@ -31,34 +31,29 @@ export interface StoredExplanationParts {
 export function indexGeneration(conn: IndexConnection): number | undefined {
   try {
     return (conn.sql('SELECT n FROM index_generation').get() as {n: number} | undefined)?.n
-  } catch {
-    return undefined
+  } catch (error) {
+    // only the missing table means "older index"; a damaged one is reported as such by the caller
+    if (/no such table/.test((error as Error).message)) return undefined
+    throw error
   }
 }
 
 /**
- * The stored explanation's JSON when it is current for `key`; undefined otherwise. `part`: the whole
- * explanation (`body`), or what a gate reads of it (`gate_view`: only the root-cause steps).
+ * One part of the stored row, as JSON, when it is current for `key`; undefined otherwise. `body`: the
+ * whole explanation; `gate_view`: the explanation with only its root-cause steps; `gate_groups`: the
+ * run's totals per group, which depend on the run alone (any baseline will do: `baselineId` is not compared).
  */
-export function readStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, part: 'body' | 'gate_view' = 'body'): string | undefined {
+export function readStoredExplanation(conn: IndexConnection, key: StoredExplanationKey, part: StoredPart = 'body'): string | undefined {
   const generation = indexGeneration(conn)
   if (generation === undefined) return undefined
-  const row = conn.sql(`SELECT ${part} AS json FROM stored_explanation WHERE run_id = ? AND baseline_id IS ? AND generation = ? AND version = ?`)
-    .get(key.runId, key.baselineId ?? null, generation, key.version) as {json: string | null} | undefined
+  const sameBaseline = part === 'gate_groups' ? '' : 'AND baseline_id IS ?'
+  const params = part === 'gate_groups' ? [key.runId, generation, key.version] : [key.runId, generation, key.version, key.baselineId ?? null]
+  const row = conn.sql(`SELECT ${part} AS json FROM stored_explanation WHERE run_id = ? AND generation = ? AND version = ? ${sameBaseline}`)
+    .get(...params) as {json: string | null} | undefined
   return row?.json ?? undefined
 }
 
-/**
- * The gate's totals per group of the run (JSON), stored with its explanation, when current: they
- * depend on the run alone, so any baseline will do.
- */
-export function readStoredGateGroups(conn: IndexConnection, key: Omit<StoredExplanationKey, 'baselineId'>): string | undefined {
-  const generation = indexGeneration(conn)
-  if (generation === undefined) return undefined
-  const row = conn.sql('SELECT gate_groups FROM stored_explanation WHERE run_id = ? AND generation = ? AND version = ?')
-    .get(key.runId, generation, key.version) as {gate_groups: string | null} | undefined
-  return row?.gate_groups ?? undefined
-}
+export type StoredPart = 'body' | 'gate_view' | 'gate_groups'
 
 /**
  * Stores `stored` (the explanation for `key`, and what a gate reads of it) computed from the index as it was at
